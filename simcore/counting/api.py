@@ -1,0 +1,157 @@
+"""``count(profile, rule=...)``: check the request, run the rule's kernel, build the result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from simcore.counting.result import Result, build_result
+from simcore.errors import RuleError
+from simcore.kernels.countlog import CountLog
+from simcore.kernels.ties import BACKWARD, FORWARD
+from simcore.model.constraints import as_minimums, group_arrays
+from simcore.model.profile import Profile
+from simcore.model.rules import Rule, get_rule, parse_options
+
+
+def lot_priorities(seed: int, ncand: int) -> np.ndarray:
+    """A random priority per candidate, drawn from ``seed``, used to decide ties by lot."""
+    return np.random.default_rng(seed).permutation(ncand).astype(np.int64)
+
+
+def new_seed() -> int:
+    """A fresh seed (reported with the result, so any lot drawn can be repeated)."""
+    return int(np.random.SeedSequence().entropy % (2**63))
+
+
+def count(
+    profile: Profile,
+    rule: str = "scottish",
+    seats: int | None = None,
+    seed: int | None = None,
+    *,
+    minimum: Any = None,
+    attributes: Mapping[str, Sequence[str]] | None = None,
+    withdraw: Iterable[str] = (),
+    **options: Any,
+) -> Result:
+    """Count ``profile`` under ``rule`` and return a :class:`Result`.
+
+    Args:
+        profile: ballots, e.g. from :func:`simcore.read_ballots`.
+        rule: one of :data:`simcore.model.rules.RULES` (``simcore rules`` lists them).
+        seats: seats to fill; defaults to the number the ballot file states.
+        seed: seed for ties decided by lot; a fresh one is drawn (and reported) if omitted.
+        minimum: group constraints for STV rules, e.g. ``"gender=F:5"`` or ``{"gender=F": 5}``.
+        attributes: candidate attributes (``{"gender": [...one per candidate...]}``), added to
+            those the ballot file gives.
+        withdraw: names of candidates to treat as withdrawn (in addition to the file's).
+        **options: rule options (``simcore rules`` lists them), e.g. ``quota="hare"``.
+    """
+    r = get_rule(rule)
+    opts = parse_options(r, options)
+    seats = _seats(profile, r, seats)
+    withdrawn = set(profile.withdrawn) | {profile.candidate_index(n) for n in withdraw}
+    _check_rankings(profile, r, seats, opts)
+    if seed is None:
+        seed = new_seed()
+    seed = int(seed)
+    ncand = profile.n_candidates
+    lot = lot_priorities(seed, ncand)
+    wmask = np.zeros(ncand, np.bool_)
+    wmask[list(withdrawn)] = True
+    attrs = dict(profile.attributes)
+    if attributes:
+        attrs.update({k: tuple(v) for k, v in attributes.items()})
+        for k, v in attrs.items():
+            if len(v) != ncand:
+                raise RuleError(f"attribute {k!r} has {len(v)} values for {ncand} candidates")
+    mins = as_minimums(minimum)
+    if mins and not r.stv:
+        raise RuleError(f"rule {r.name!r} does not take group minimums (STV rules do)")
+    group, group_min = group_arrays(mins, attrs, profile.candidates, withdrawn, seats)
+    if mins:
+        opts["minimum"] = [str(m) for m in mins]
+    decimals, log = _run(r, opts, profile, seats, wmask, lot, group, group_min)
+    return build_result(
+        log, rule=r.name, seats=seats, decimals=decimals, candidates=profile.candidates,
+        withdrawn=withdrawn, seed=seed, options=opts, source=profile.source, title=profile.title,
+    )
+
+
+def _seats(profile: Profile, r: Rule, seats: int | None) -> int:
+    if r.single_seat:  # the file's number of seats is ignored; an explicit one must be 1
+        if seats not in (None, 1):
+            raise RuleError(f"rule {r.name!r} fills one seat, not {seats}")
+        return 1
+    if seats is None:
+        seats = profile.seats
+    if seats is None:
+        raise RuleError("the ballot file does not say how many seats; give seats (--seats N)",
+                        path=profile.source)
+    if int(seats) < 1:
+        raise RuleError(f"seats must be at least 1, got {seats}")
+    return int(seats)
+
+
+def _check_rankings(profile: Profile, r: Rule, seats: int, opts: dict) -> None:
+    if profile.equal_after is None:
+        return
+    if r.name in ("block", "fptp"):
+        depth = 1 if r.name == "fptp" else (opts.get("votes") or seats)
+        # equal rankings are fine unless a group of equal candidates straddles the cut
+        eq = profile.equal_after
+        if depth < eq.shape[1] and eq[:, depth].any():
+            row = int(np.flatnonzero(eq[:, depth])[0])
+            raise RuleError(_tie_message(profile, row, depth, r.name), path=profile.source)
+        return
+    row, col = map(int, np.argwhere(profile.equal_after)[0])
+    raise RuleError(_tie_message(profile, row, col, r.name), path=profile.source)
+
+
+def _tie_message(profile: Profile, row: int, col: int, rule: str) -> str:
+    a = profile.candidates[int(profile.ballots[row, col - 1])]
+    b = profile.candidates[int(profile.ballots[row, col])]
+    return (f"a ballot ranks {a!r} and {b!r} equally; rule {rule!r} needs strict rankings "
+            "(break the ties in the file, or use a rule that allows them)")
+
+
+def _run(r, opts, profile, seats, wmask, lot, group, group_min):
+    # imported here so that reading files and listing rules never triggers compilation
+    from simcore.kernels import irv, wigm
+
+    ncand = profile.n_candidates
+    ballots, weights = profile.ballots, profile.weights
+    if r.name in ("scottish", "wigm"):
+        from simcore.kernels.quota import QUOTA_KINDS
+
+        decimals = 5 if r.name == "scottish" else opts["decimals"]
+        quota_kind = QUOTA_KINDS["droop" if r.name == "scottish" else opts["quota"]]
+        direction = BACKWARD if r.name == "scottish" or opts["ties"] == "backward" else FORWARD
+        log = CountLog.allocate(ncand, 2 * ncand + seats + 4)
+        wigm.count_wigm(ballots, weights, seats, wmask, 10**decimals, quota_kind, direction, lot,
+                        group, group_min, *log.arrays())
+        return decimals, log
+    if r.name == "meek":
+        from simcore.kernels import meek
+
+        log = CountLog.allocate(ncand, 3 * ncand + seats + 4)
+        meek.count_meek(ballots, weights, seats, wmask, lot, group, group_min, *log.arrays())
+        return 9, log
+    if r.name == "ers97":
+        from simcore.kernels import ers97
+
+        log = CountLog.allocate(ncand, ers97.max_stages(ncand, seats))
+        ers97.count_ers97(ballots, weights, seats, wmask, lot, group, group_min, *log.arrays())
+        return 2, log
+    if r.name == "irv":
+        direction = BACKWARD if opts["ties"] == "backward" else FORWARD
+        log = CountLog.allocate(ncand, ncand + 2)
+        irv.count_irv(ballots, weights, wmask, direction, lot, *log.arrays())
+        return 0, log
+    votes = 1 if r.name == "fptp" else (opts.get("votes") or seats)
+    log = CountLog.allocate(ncand, 1)
+    irv.count_block(ballots, weights, wmask, seats, votes, lot, *log.arrays())
+    return 0, log

@@ -1,0 +1,147 @@
+"""Instant runoff (single seat) and block vote.
+
+IRV: each round every ballot counts for its first continuing preference; a candidate with more
+than half of the continuing (non-exhausted) votes wins; otherwise the candidate with the fewest
+votes is excluded (ties: the most recent preceding round at which they differed, else by lot) and
+their ballots pass on.  When one candidate is left, they win.
+
+Block vote: every ballot gives one vote to each of its first ``votes`` non-withdrawn choices; the
+``seats`` candidates with most votes win (ties by lot).  With ``votes = 1`` this is first past
+the post (single non-transferable vote when several seats are filled).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simcore.jit import kernel
+from simcore.kernels.countlog import (
+    CONTINUING,
+    ELECTED,
+    EXCLUDED,
+    EXCLUSION,
+    FIRST_PREFERENCES,
+    WITHDRAWN,
+)
+from simcore.kernels.piles import deal_first_preferences, transfer_pile
+from simcore.kernels.ties import extreme_candidate
+
+
+@kernel
+def count_irv(ballots, weights, withdrawn, direction, lot, log_votes, log_state, log_exh,
+              log_lost, log_quota, log_action, log_subject, log_tie, elected, elected_stage,
+              excluded_stage, meta):
+    ncand = withdrawn.shape[0]
+    n = ballots.shape[0]
+    state = np.zeros(ncand, np.int8)
+    for c in range(ncand):
+        if withdrawn[c]:
+            state[c] = WITHDRAWN
+    totals = np.zeros(ncand, np.int64)
+    pos = np.empty(n, np.int32)
+    val = np.empty(n, np.int64)
+    nxt = np.empty(n, np.int64)
+    head = np.empty(ncand, np.int64)
+    scratch = np.empty(ncand, np.int64)
+    mask = np.zeros(ncand, np.bool_)
+    valid = deal_first_preferences(ballots, weights, state, 1, pos, val, head, nxt, totals)
+    exhausted = np.int64(0)
+    stage = 0
+    action = FIRST_PREFERENCES
+    subject = -1
+    how = 0
+    n_elected = 0
+    while True:
+        cont_votes = valid - exhausted
+        for c in range(ncand):
+            log_votes[stage, c] = totals[c]
+            log_state[stage, c] = state[c]
+        log_exh[stage] = exhausted
+        log_lost[stage] = 0
+        log_quota[stage] = cont_votes // 2 + 1
+        log_action[stage] = action
+        log_subject[stage] = subject
+        log_tie[stage] = how
+        n_cont = 0
+        for c in range(ncand):
+            mask[c] = state[c] == CONTINUING
+            n_cont += mask[c]
+        if n_cont == 0:
+            break
+        top, top_how = extreme_candidate(totals, mask, log_votes, stage, lot, False, direction,
+                                         scratch)
+        if 2 * totals[top] > cont_votes or n_cont == 1:
+            state[top] = ELECTED
+            log_state[stage, top] = ELECTED
+            elected[0] = top
+            elected_stage[top] = stage
+            n_elected = 1
+            break
+        c, how = extreme_candidate(totals, mask, log_votes, stage, lot, True, direction, scratch)
+        stage += 1
+        state[c] = EXCLUDED
+        excluded_stage[c] = stage
+        m, e = transfer_pile(c, ballots, weights, state, pos, val, head, nxt, totals, 0, 0)
+        exhausted += e
+        totals[c] = 0
+        action = EXCLUSION
+        subject = c
+    meta[0] = stage + 1
+    meta[1] = n_elected
+    meta[2] = valid
+    meta[3] = 0
+
+
+@kernel
+def count_block(ballots, weights, withdrawn, seats, votes, lot, log_votes, log_state, log_exh,
+                log_lost, log_quota, log_action, log_subject, log_tie, elected, elected_stage,
+                excluded_stage, meta):
+    ncand = withdrawn.shape[0]
+    n, width = ballots.shape
+    totals = np.zeros(ncand, np.int64)
+    valid = np.int64(0)
+    for i in range(n):
+        marked = 0
+        for p in range(width):
+            c = ballots[i, p]
+            if c < 0 or marked >= votes:
+                break
+            if not withdrawn[c]:
+                totals[c] += weights[i]
+                marked += 1
+        if marked > 0:
+            valid += weights[i]
+    state = np.zeros(ncand, np.int8)
+    mask = np.zeros(ncand, np.bool_)
+    scratch = np.empty(ncand, np.int64)
+    for c in range(ncand):
+        state[c] = WITHDRAWN if withdrawn[c] else CONTINUING
+        mask[c] = not withdrawn[c]
+        log_votes[0, c] = totals[c]
+    n_elected = 0
+    tie_how = 0
+    while n_elected < seats:
+        c, how = extreme_candidate(totals, mask, log_votes, 0, lot, False, 0, scratch)
+        if c < 0:
+            break
+        tie_how = max(tie_how, how)
+        mask[c] = False
+        state[c] = ELECTED
+        elected[n_elected] = c
+        elected_stage[c] = 0
+        n_elected += 1
+    for c in range(ncand):
+        if state[c] == CONTINUING:
+            state[c] = EXCLUDED
+            excluded_stage[c] = 0
+        log_state[0, c] = state[c]
+    log_exh[0] = 0
+    log_lost[0] = 0
+    log_quota[0] = 0
+    log_action[0] = FIRST_PREFERENCES
+    log_subject[0] = -1
+    log_tie[0] = tie_how
+    meta[0] = 1
+    meta[1] = n_elected
+    meta[2] = valid
+    meta[3] = 0

@@ -1,0 +1,187 @@
+"""Weighted inclusive Gregory STV: the Scottish statute and its generic form.
+
+Implements the Scottish Local Government Elections Order 2007 (SSI 2007/42), Schedule 1, rules
+45-52, with values in fixed point (``unit = 10**decimals``; the statute's 5 decimal places give
+``unit = 100000``):
+
+* rule 46: quota = floor(N / (seats + 1)) + 1; reaching it elects.
+* rule 48: on a surplus, *every* paper held by the elected candidate passes to its next continuing
+  preference with value ``surplus * value / total``, truncated to 5 decimal places; papers with no
+  continuing preference are non-transferable; what truncation loses is not redistributed.
+* rule 47: one surplus per stage, the largest first; rule 49/50: otherwise the lowest candidate is
+  excluded and all of their papers pass on at their current values in one stage.
+* ties: the most recent preceding stage at which the tied candidates differed, else by lot.
+* rule 52: when continuing candidates equal the vacancies left they are all elected (in order of
+  votes) and no further transfer is made, even of a pending surplus.
+
+With three or more candidates tied, the tie narrows stage by stage (see :mod:`ties`).  The
+generic ``wigm`` rule is the same count with another quota (see :mod:`quota`), precision and
+tie direction.  Minimum-representation constraints are
+enforced as documented in :mod:`constraints`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simcore.jit import kernel
+from simcore.kernels.constraints import can_elect, must_exclude, protected
+from simcore.kernels.countlog import (
+    BULK_EXCLUSION,
+    CONTINUING,
+    ELECTED,
+    EXCLUDED,
+    EXCLUSION,
+    FIRST_PREFERENCES,
+    SURPLUS,
+    WITHDRAWN,
+)
+from simcore.kernels.piles import deal_first_preferences, transfer_pile
+from simcore.kernels.quota import compute_quota
+from simcore.kernels.ties import extreme_candidate
+
+
+@kernel
+def _record(stage, totals, state, exhausted, lost, quota, action, subject, how, log_votes,
+            log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie):
+    for c in range(totals.shape[0]):
+        log_votes[stage, c] = totals[c]
+        log_state[stage, c] = state[c]
+    log_exh[stage] = exhausted
+    log_lost[stage] = lost
+    log_quota[stage] = quota
+    log_action[stage] = action
+    log_subject[stage] = subject
+    log_tie[stage] = how
+
+
+@kernel
+def _elect(c, stage, n_elected, state, elected, elected_stage, log_state):
+    state[c] = ELECTED
+    elected[n_elected] = c
+    elected_stage[c] = stage
+    log_state[stage, c] = ELECTED
+    return n_elected + 1
+
+
+@kernel
+def count_wigm(
+    ballots, weights, seats, withdrawn, unit, quota_kind, direction, lot, group,
+    group_min, log_votes, log_state, log_exh, log_lost, log_quota, log_action, log_subject,
+    log_tie, elected, elected_stage, excluded_stage, meta,
+):
+    ncand = withdrawn.shape[0]
+    n = ballots.shape[0]
+    state = np.zeros(ncand, np.int8)
+    for c in range(ncand):
+        if withdrawn[c]:
+            state[c] = WITHDRAWN
+    totals = np.zeros(ncand, np.int64)
+    pos = np.empty(n, np.int32)
+    val = np.empty(n, np.int64)
+    nxt = np.empty(n, np.int64)
+    head = np.empty(ncand, np.int64)
+    scratch = np.empty(ncand, np.int64)
+    mask = np.zeros(ncand, np.bool_)
+    pending = np.zeros(ncand, np.bool_)
+
+    valid = deal_first_preferences(ballots, weights, state, unit, pos, val, head, nxt, totals)
+    quota, threshold = compute_quota(quota_kind, valid, seats, unit)
+    exhausted = np.int64(0)
+    lost = np.int64(0)
+    n_elected = 0
+    stage = 0
+    _record(stage, totals, state, exhausted, lost, quota, FIRST_PREFERENCES, -1, 0, log_votes,
+            log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
+
+    while True:
+        # deem elected everyone at or over the threshold, most votes first (rules 46, 51)
+        while n_elected < seats:
+            for c in range(ncand):
+                mask[c] = state[c] == CONTINUING and totals[c] >= threshold and can_elect(
+                    c, group, group_min, state, seats - n_elected)
+            c, how = extreme_candidate(totals, mask, log_votes, stage, lot, False, direction,
+                                       scratch)
+            if c < 0:
+                break
+            n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
+            pending[c] = totals[c] > quota
+        if n_elected >= seats:
+            break
+        vacancies = seats - n_elected
+
+        # group rule 3: vacancies all needed by groups -> exclude everyone else at once
+        n_forced = 0
+        for c in range(ncand):
+            mask[c] = state[c] == CONTINUING and must_exclude(c, group, group_min, state,
+                                                              vacancies)
+            n_forced += mask[c]
+        n_cont = 0
+        for c in range(ncand):
+            n_cont += state[c] == CONTINUING
+        if n_forced == 0 and n_cont <= vacancies:
+            # rule 52(1): the continuing candidates fill the remaining vacancies
+            for c in range(ncand):
+                mask[c] = state[c] == CONTINUING
+            while True:
+                c, how = extreme_candidate(totals, mask, log_votes, stage, lot, False, direction,
+                                           scratch)
+                if c < 0:
+                    break
+                mask[c] = False
+                n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
+            break
+        stage += 1
+        if n_forced > 0:
+            subject = -1
+            for c in range(ncand):
+                if mask[c]:
+                    state[c] = EXCLUDED
+                    excluded_stage[c] = stage
+                    subject = c if subject == -1 else -2
+            for c in range(ncand):
+                if mask[c]:
+                    m, e = transfer_pile(c, ballots, weights, state, pos, val, head, nxt, totals,
+                                         0, 0)
+                    exhausted += e
+                    totals[c] = 0
+            action = EXCLUSION if subject >= 0 else BULK_EXCLUSION
+            _record(stage, totals, state, exhausted, lost, quota, action, max(subject, -1), 0,
+                    log_votes, log_state, log_exh, log_lost, log_quota, log_action, log_subject,
+                    log_tie)
+            continue
+
+        any_pending = False
+        for c in range(ncand):
+            any_pending = any_pending or pending[c]
+        if any_pending:
+            # rule 47/48: transfer the largest surplus
+            c, how = extreme_candidate(totals, pending, log_votes, stage - 1, lot, False,
+                                       direction, scratch)
+            pending[c] = False
+            surplus = totals[c] - quota
+            m, e = transfer_pile(c, ballots, weights, state, pos, val, head, nxt, totals,
+                                 surplus, totals[c])
+            exhausted += e
+            lost += surplus - m - e
+            totals[c] = quota
+            _record(stage, totals, state, exhausted, lost, quota, SURPLUS, c, how, log_votes,
+                    log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
+        else:
+            # rule 49/50: exclude the lowest continuing candidate not protected by a group rule
+            for c in range(ncand):
+                mask[c] = state[c] == CONTINUING and not protected(c, group, group_min, state)
+            c, how = extreme_candidate(totals, mask, log_votes, stage - 1, lot, True, direction,
+                                       scratch)
+            state[c] = EXCLUDED
+            excluded_stage[c] = stage
+            m, e = transfer_pile(c, ballots, weights, state, pos, val, head, nxt, totals, 0, 0)
+            exhausted += e
+            totals[c] = 0
+            _record(stage, totals, state, exhausted, lost, quota, EXCLUSION, c, how, log_votes,
+                    log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
+
+    meta[0] = stage + 1
+    meta[1] = n_elected
+    meta[2] = valid * unit
+    meta[3] = 0

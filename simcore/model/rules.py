@@ -1,0 +1,150 @@
+"""The counting rules simcore knows, their options, and how options are checked.
+
+Each rule names the law or paper it implements; kernels live in :mod:`simcore.kernels`.
+Options reach a rule as keyword arguments from Python or ``--option KEY=VALUE`` on the command
+line; both are validated here, so a bad value is reported before anything is counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from simcore.errors import InputError
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    kind: type = str
+    low: int | None = None
+    high: int | None = None
+
+    def parse(self, value: Any, rule: str) -> Any:
+        """Convert and check a value given for this option (a string from the CLI is fine)."""
+        key = f"option {self.name!r} of rule {rule!r}"
+        if self.kind is int:
+            try:
+                v = int(value)
+                if isinstance(value, float) and value != v:
+                    raise ValueError
+            except (TypeError, ValueError):
+                raise InputError(f"{key} must be a whole number, got {value!r}") from None
+            if self.low is not None and v < self.low or self.high is not None and v > self.high:
+                raise InputError(f"{key} must be between {self.low} and {self.high}, got {v}")
+            return v
+        v = str(value).strip().lower()
+        if self.choices and v not in self.choices:
+            raise InputError(f"{key} must be one of {', '.join(self.choices)}; got {value!r}")
+        return v
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    title: str
+    source: str
+    summary: str
+    options: tuple[Option, ...] = ()
+    stv: bool = True  # multi-seat STV: takes group constraints
+    single_seat: bool = False
+    decimals: int | None = None  # fixed precision; None: given by the 'decimals' option
+    aliases: tuple[str, ...] = field(default=())
+
+    def option(self, name: str) -> Option | None:
+        return next((o for o in self.options if o.name == name), None)
+
+
+_TIES = Option(
+    "ties", "backward", "tie-breaking: 'backward' (most recent stage where tied candidates "
+    "differed, Scottish) or 'forward' (earliest such stage, ERS97); then by lot",
+    choices=("backward", "forward"),
+)
+
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in (
+        Rule(
+            "scottish", "Scottish STV",
+            "Scottish Local Government Elections Order 2007 (SSI 2007/42), Sch. 1 rules 45-52",
+            "Droop integer quota, weighted inclusive Gregory surplus transfers truncated to 5 "
+            "decimal places per paper, largest surplus first, one exclusion per stage, backward "
+            "tie-breaking then lot.",
+            decimals=5,
+        ),
+        Rule(
+            "wigm", "Weighted inclusive Gregory STV",
+            "Generic WIGM (as in the Scottish rules, with a chosen quota and precision)",
+            "As 'scottish' but with a chosen quota, precision and tie-breaking direction.",
+            options=(
+                Option("quota", "droop", "droop (floor(N/(s+1))+1, reach it), droop-exact "
+                       "(N/(s+1), exceed it) or hare (N/s, reach it)",
+                       choices=("droop", "droop-exact", "hare")),
+                Option("decimals", 5, "decimal places of transfer values (truncated)", kind=int,
+                       low=0, high=9),
+                _TIES,
+            ),
+        ),
+        Rule(
+            "meek", "Meek STV",
+            "Hill, Wichmann & Woodall, Computer Journal 30(3) 1987 (Algorithm 123); New Zealand "
+            "Local Electoral Regulations 2001, Schedule 1A",
+            "Keep values, quota recomputed from non-exhausted votes every iteration, 9 decimal "
+            "places fixed point; exclusion when the total surplus is below 0.0001 or cannot "
+            "save the lowest candidate.",
+            decimals=9,
+        ),
+        Rule(
+            "ers97", "ERS97 STV",
+            "Electoral Reform Society, How to conduct an election by the Single Transferable "
+            "Vote, 3rd edition (1997), sections 5.1-5.6",
+            "Quota N/(s+1) to 2 decimals, last-parcel surplus transfers, deferred surpluses, "
+            "bulk exclusion, exclusion in batches by transfer value, forward tie-breaking.",
+            decimals=2,
+        ),
+        Rule(
+            "irv", "Instant runoff", "Majority of continuing votes; lowest excluded each round",
+            "Single seat: a candidate with more than half the continuing votes wins; otherwise "
+            "the lowest is excluded (backward tie-breaking, then lot).",
+            options=(_TIES,), stv=False, single_seat=True, decimals=0, aliases=("av",),
+        ),
+        Rule(
+            "block", "Block vote", "Plurality-at-large",
+            "Each ballot gives one vote to each of its first N choices (N = seats unless "
+            "'votes' is given); the most-voted candidates win, ties by lot.",
+            options=(Option("votes", None, "marks per ballot (default: the number of seats)",
+                            kind=int, low=1, high=10**6),),
+            stv=False, decimals=0,
+        ),
+        Rule(
+            "fptp", "First past the post", "Plurality (single non-transferable vote if seats > 1)",
+            "Each ballot's first choice only; the most-voted candidates win, ties by lot.",
+            stv=False, decimals=0, aliases=("sntv",),
+        ),
+    )
+}
+
+_ALIASES = {a: r.name for r in RULES.values() for a in r.aliases}
+
+
+def get_rule(name: str) -> Rule:
+    key = str(name).strip().lower()
+    key = _ALIASES.get(key, key)
+    if key not in RULES:
+        raise InputError(f"unknown rule {name!r}; expected one of {', '.join(RULES)}")
+    return RULES[key]
+
+
+def parse_options(rule: Rule, options: dict[str, Any]) -> dict[str, Any]:
+    """Validated options with defaults filled in; unknown options are an error."""
+    out = {o.name: o.default for o in rule.options}
+    for key, value in options.items():
+        opt = rule.option(key)
+        if opt is None:
+            known = ", ".join(o.name for o in rule.options) or "none"
+            raise InputError(f"rule {rule.name!r} has no option {key!r} (its options: {known})")
+        out[key] = None if value is None else opt.parse(value, rule.name)
+    return out

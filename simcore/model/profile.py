@@ -103,6 +103,7 @@ class Profile:
 
         Rows that rank nobody are dropped and counted in ``empty_ballots``.
         """
+        candidates = _clean_names(candidates, meta.get("source"))
         ncand = len(candidates)
         if ncand > MAX_CANDIDATES:
             raise InputError(f"{ncand} candidates; at most {MAX_CANDIDATES} are supported")
@@ -174,6 +175,19 @@ class Profile:
         for row, w in zip(self.ballots, self.weights, strict=True):
             out.append((tuple(int(c) for c in row if c != NO_CANDIDATE), int(w)))
         return out
+
+
+def _clean_names(names: Sequence[str], source: str | None) -> tuple[str, ...]:
+    """Names with runs of whitespace collapsed; empty or repeated names are an error."""
+    out = tuple(" ".join(str(n).split()) for n in names)
+    seen: dict[str, int] = {}
+    for i, n in enumerate(out, start=1):
+        if not n:
+            raise InputError(f"candidate {i} has no name", path=source)
+        if n in seen:
+            raise InputError(f"candidates {seen[n]} and {i} are both named {n!r}", path=source)
+        seen[n] = i
+    return out
 
 
 def _used_width(ballots: np.ndarray) -> int:

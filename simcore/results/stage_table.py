@@ -1,0 +1,104 @@
+"""Count results as text: a stage table for the terminal, JSON, and tidy CSV rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from simcore.counting.result import Result, fixed_str
+
+CSV_COLUMNS = (
+    "file", "stage", "action", "subject", "candidate", "votes", "state", "non_transferable",
+    "lost_to_rounding", "quota",
+)
+
+
+def to_json(result: Result, *, indent: int | None = None) -> str:
+    return json.dumps(result.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def csv_header() -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(CSV_COLUMNS)
+    return buf.getvalue()
+
+
+def to_csv_rows(result: Result) -> str:
+    """One row per stage and candidate (a tidy table a spreadsheet can pivot)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    d = result.decimals
+
+    def s(x):
+        return fixed_str(int(x.scaleb(d)), d)
+
+    for st in result.stages:
+        for name, votes in st.votes.items():
+            w.writerow([
+                result.source or "", st.number, st.action, st.candidate or "", name, s(votes),
+                st.states[name], s(st.non_transferable), s(st.lost), s(st.quota),
+            ])
+    return buf.getvalue()
+
+
+def to_table(result: Result) -> str:
+    """Candidates as rows, stages as columns; ``*`` marks elected, ``-`` excluded."""
+    d = result.decimals
+
+    def s(x):
+        return fixed_str(int(x.scaleb(d)), d)
+
+    stages = result.stages
+    names = list(stages[0].votes) if stages else []
+    head = [
+        ["Stage"] + [str(st.number) for st in stages],
+        ["Action"] + [_short(st.action) for st in stages],
+        ["Of"] + [st.candidate or "" for st in stages],
+    ]
+    body = []
+    for name in names:
+        row = [name]
+        for st in stages:
+            state = st.states[name]
+            mark = "*" if state == "elected" else ("-" if state == "excluded" else " ")
+            row.append(f"{s(st.votes[name])}{mark}")
+        body.append(row)
+    foot = [
+        ["Non-transferable"] + [s(st.non_transferable) + " " for st in stages],
+        ["Lost to rounding"] + [s(st.lost) + " " for st in stages],
+        ["Quota"] + [s(st.quota) + " " for st in stages],
+    ]
+    rows = head + body + foot
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    lines = []
+    title = result.title or result.source or ""
+    lines.append(
+        f"{title} | rule {result.rule} | {result.seats} seat{'s' if result.seats != 1 else ''} | "
+        f"valid votes {s(result.valid_votes)} | quota {s(result.quota)}"
+    )
+    for k, r in enumerate(rows):
+        cells = [r[0].ljust(widths[0])] + [c.rjust(widths[j]) for j, c in enumerate(r) if j]
+        lines.append("  ".join(cells).rstrip())
+        if k in (len(head) - 1, len(head) + len(body) - 1):
+            lines.append("-" * min(sum(widths) + 2 * len(widths), 200))
+    lines.append("* elected, - excluded")
+    elected = ", ".join(
+        f"{n} (stage {_stage_of(result, n)})" for n in result.elected
+    )
+    lines.append(f"Elected in order: {elected or 'nobody'}")
+    ties = [st for st in stages if st.tie == "lot"]
+    if ties:
+        lines.append(
+            f"Ties decided by lot at stage(s) {', '.join(str(t.number) for t in ties)} "
+            f"(seed {result.seed}; rerun with --seed {result.seed} to repeat)"
+        )
+    return "\n".join(lines)
+
+
+def _short(action: str) -> str:
+    return {"first preferences": "first", "surpluses": "iterate"}.get(action, action)
+
+
+def _stage_of(result: Result, name: str) -> int:
+    return next(st.number for st in result.stages if name in st.elected)

@@ -1,21 +1,62 @@
 """The one place where Numba options are set.
 
-Every kernel is compiled with :func:`kernel` (single-threaded) or :func:`parallel_kernel`
-(``prange`` loops).  Caching is on, the GIL is released, and ``fastmath`` is never used: counting
-is done in integers or fixed point, and simulation reductions are made in chunk order, so results
-do not depend on the compiler's freedom to reassociate floating-point sums.
+Every kernel is compiled with :func:`kernel` (or :func:`inline_kernel` for tiny helpers of the
+innermost loops).  Caching is on, the GIL is released, and ``fastmath`` is never used: counting
+is done in integers or fixed point, so results do not depend on the compiler's freedom to
+reassociate floating-point sums.
+
+Numba's on-disk cache only notices changes to a kernel's own file, not to the kernels it calls.
+So compiled kernels are cached under a folder named by a hash of every source file that
+defines kernels: any edit to one gives a fresh cache, and a stale kernel can never be loaded.  Set
+``NUMBA_CACHE_DIR`` to choose the folder yourself.
 """
 
 from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
 
 import numba
 
 _COMMON = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
 
 
+def _source_hash() -> str:
+    h = hashlib.sha256(numba.__version__.encode())
+    root = Path(__file__).parent
+    for f in sorted(root.rglob("*.py")):
+        text = f.read_bytes()
+        if f.name == "jit.py" or b"simcore.jit import" in text:  # only compiled code counts
+            h.update(str(f.relative_to(root)).encode())
+            h.update(text)
+    return h.hexdigest()[:16]
+
+
+def _set_cache_dir() -> None:
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "simcore" / f"numba-{_source_hash()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # Numba falls back to its default locations
+    numba.config.CACHE_DIR = str(folder)
+
+
+_set_cache_dir()
+
+
 def kernel(fn):
     """Compile ``fn`` as a serial Numba kernel (no Python objects, no I/O)."""
     return numba.njit(**_COMMON)(fn)
+
+
+def inline_kernel(fn):
+    """A small helper kernel inlined into its callers at the Numba IR level (for the innermost
+    loops, where a call per ballot would cost more than the work)."""
+    return numba.njit(inline="always", **_COMMON)(fn)
 
 
 def parallel_kernel(fn):

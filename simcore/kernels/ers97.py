@@ -34,7 +34,12 @@ from simcore.kernels.countlog import (
     SURPLUS,
     WITHDRAWN,
 )
-from simcore.kernels.piles import deal_first_preferences, move_paper, next_continuing
+from simcore.kernels.piles import (
+    deal_first_preferences,
+    move_paper,
+    new_piles,
+    next_continuing,
+)
 from simcore.kernels.ties import FORWARD, break_tie, extreme_candidate
 from simcore.kernels.wigm import _elect, _record
 
@@ -143,9 +148,8 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
     totals = np.zeros(ncand, np.int64)
     pos = np.empty(n, np.int32)
     val = np.empty(n, np.int64)
-    nxt = np.empty(n, np.int64)
+    pile, size = new_piles(ncand, n)
     arrival = np.zeros(n, np.int64)
-    head = np.empty(ncand, np.int64)
     last_in = np.zeros(ncand, np.int64)
     scratch = np.empty(ncand, np.int64)
     cand = np.empty(ncand, np.int64)
@@ -154,7 +158,7 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
     pending = np.zeros(ncand, np.bool_)
     pool = np.empty(n, np.int64)
 
-    valid = deal_first_preferences(ballots, weights, state, UNIT, pos, val, head, nxt, totals)
+    valid = deal_first_preferences(ballots, weights, state, UNIT, pos, val, pile, size, totals)
     valid_units = valid * UNIT
     quota = _ceil_div(valid_units, seats + 1)
     exhausted = np.int64(0)
@@ -202,32 +206,30 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
                 parcel = last_in[c]
                 n_papers = np.int64(0)
                 value = np.int64(0)
-                i = head[c]
-                while i >= 0:
+                held = size[c]
+                for j in range(held):
+                    i = pile[c, j]
                     if arrival[i] == parcel and next_continuing(ballots, i, pos[i], state) < \
                             ballots.shape[1]:
                         n_papers += weights[i]
                         value += weights[i] * val[i]
-                    i = nxt[i]
                 transfer_id += 1
                 moved = np.int64(0)
-                i = head[c]
-                head[c] = -1
-                while i >= 0:
-                    nx = nxt[i]
+                size[c] = 0
+                for j in range(held):
+                    i = pile[c, j]
                     if arrival[i] == parcel and next_continuing(ballots, i, pos[i], state) < \
                             ballots.shape[1]:
                         tv = surplus // n_papers if value > surplus else val[i]
-                        m, e = move_paper(i, ballots, weights, state, pos, val, head, nxt,
+                        m, e = move_paper(i, ballots, weights, state, pos, val, pile, size,
                                           totals, tv)
                         moved += m
                         d = ballots[i, pos[i]]
                         arrival[i] = transfer_id
                         last_in[d] = transfer_id
-                    else:
-                        nxt[i] = head[c]
-                        head[c] = i
-                    i = nx
+                    else:  # stays with the elected candidate
+                        pile[c, size[c]] = i
+                        size[c] += 1
                 exhausted += surplus - moved
                 totals[c] = quota
                 stage += 1
@@ -278,12 +280,11 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
         # pool the excluded candidates' papers, highest value first (5.4.1)
         m_pool = 0
         for j in range(k):
-            i = head[order[j]]
-            head[order[j]] = -1
-            while i >= 0:
-                pool[m_pool] = i
+            x = order[j]
+            for t in range(size[x]):
+                pool[m_pool] = pile[x, t]
                 m_pool += 1
-                i = nxt[i]
+            size[x] = 0
         vals = np.empty(m_pool, np.int64)
         for j in range(m_pool):
             vals[j] = -val[pool[j]]
@@ -301,7 +302,7 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
                 i = pool[by_value[j]]
                 owner = ballots[i, pos[i]]
                 totals[owner] -= weights[i] * val[i]
-                m, e = move_paper(i, ballots, weights, state, pos, val, head, nxt, totals,
+                m, e = move_paper(i, ballots, weights, state, pos, val, pile, size, totals,
                                   val[i])
                 exhausted += e
                 if pos[i] < ballots.shape[1]:

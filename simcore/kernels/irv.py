@@ -23,7 +23,7 @@ from simcore.kernels.countlog import (
     FIRST_PREFERENCES,
     WITHDRAWN,
 )
-from simcore.kernels.piles import deal_first_preferences, transfer_pile
+from simcore.kernels.piles import deal_first_preferences, new_piles, transfer_pile
 from simcore.kernels.ties import extreme_candidate
 
 
@@ -40,11 +40,10 @@ def count_irv(ballots, weights, withdrawn, direction, lot, log_votes, log_state,
     totals = np.zeros(ncand, np.int64)
     pos = np.empty(n, np.int32)
     val = np.empty(n, np.int64)
-    nxt = np.empty(n, np.int64)
-    head = np.empty(ncand, np.int64)
+    pile, size = new_piles(ncand, n)
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
-    valid = deal_first_preferences(ballots, weights, state, 1, pos, val, head, nxt, totals)
+    valid = deal_first_preferences(ballots, weights, state, 1, pos, val, pile, size, totals)
     exhausted = np.int64(0)
     stage = 0
     action = FIRST_PREFERENCES
@@ -81,7 +80,7 @@ def count_irv(ballots, weights, withdrawn, direction, lot, log_votes, log_state,
         stage += 1
         state[c] = EXCLUDED
         excluded_stage[c] = stage
-        m, e = transfer_pile(c, ballots, weights, state, pos, val, head, nxt, totals, 0, 0)
+        m, e = transfer_pile(c, ballots, weights, state, pos, val, pile, size, totals, 0, 0)
         exhausted += e
         totals[c] = 0
         action = EXCLUSION

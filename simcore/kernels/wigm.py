@@ -36,7 +36,7 @@ from simcore.kernels.countlog import (
     SURPLUS,
     WITHDRAWN,
 )
-from simcore.kernels.piles import deal_first_preferences, transfer_pile
+from simcore.kernels.piles import deal_first_preferences, new_piles, transfer_pile
 from simcore.kernels.quota import compute_quota
 from simcore.kernels.ties import extreme_candidate
 
@@ -79,13 +79,12 @@ def count_wigm(
     totals = np.zeros(ncand, np.int64)
     pos = np.empty(n, np.int32)
     val = np.empty(n, np.int64)
-    nxt = np.empty(n, np.int64)
-    head = np.empty(ncand, np.int64)
+    pile, size = new_piles(ncand, n)
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
     pending = np.zeros(ncand, np.bool_)
 
-    valid = deal_first_preferences(ballots, weights, state, unit, pos, val, head, nxt, totals)
+    valid = deal_first_preferences(ballots, weights, state, unit, pos, val, pile, size, totals)
     quota, threshold = compute_quota(quota_kind, valid, seats, unit)
     exhausted = np.int64(0)
     lost = np.int64(0)
@@ -141,7 +140,7 @@ def count_wigm(
                     subject = c if subject == -1 else -2
             for c in range(ncand):
                 if mask[c]:
-                    m, e = transfer_pile(c, ballots, weights, state, pos, val, head, nxt, totals,
+                    m, e = transfer_pile(c, ballots, weights, state, pos, val, pile, size, totals,
                                          0, 0)
                     exhausted += e
                     totals[c] = 0
@@ -160,7 +159,7 @@ def count_wigm(
                                        direction, scratch)
             pending[c] = False
             surplus = totals[c] - quota
-            m, e = transfer_pile(c, ballots, weights, state, pos, val, head, nxt, totals,
+            m, e = transfer_pile(c, ballots, weights, state, pos, val, pile, size, totals,
                                  surplus, totals[c])
             exhausted += e
             lost += surplus - m - e
@@ -175,7 +174,7 @@ def count_wigm(
                                        scratch)
             state[c] = EXCLUDED
             excluded_stage[c] = stage
-            m, e = transfer_pile(c, ballots, weights, state, pos, val, head, nxt, totals, 0, 0)
+            m, e = transfer_pile(c, ballots, weights, state, pos, val, pile, size, totals, 0, 0)
             exhausted += e
             totals[c] = 0
             _record(stage, totals, state, exhausted, lost, quota, EXCLUSION, c, how, log_votes,

@@ -1,0 +1,197 @@
+"""Running a case through the kernel (``simcore.count``) and the reference, and comparing them.
+
+A :class:`Case` is a small election written out in full, so that a failure message is a
+complete reproducer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from simcore import Profile, count
+from simcore.counting.api import lot_priorities
+
+from . import block, ers97, irv, meek, wigm
+
+NAMES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+REFERENCE = {
+    "scottish": wigm.count,
+    "wigm": wigm.count,
+    "meek": meek.count,
+    "ers97": ers97.count,
+    "irv": irv.count,
+    "block": block.count,
+    "fptp": block.count,
+}
+
+
+@dataclass
+class Case:
+    rule: str
+    ncand: int
+    seats: int
+    rankings: list[tuple[tuple[int, ...], int]]  # (ranking, weight)
+    withdrawn: frozenset[int] = frozenset()
+    seed: int = 0
+    options: dict = field(default_factory=dict)
+    minimum: int | None = None  # at least this many elected with attribute g == "1"
+    attrs: tuple[str, ...] | None = None  # attribute g, one value per candidate
+
+    @property
+    def names(self) -> list[str]:
+        return list(NAMES[: self.ncand])
+
+    def describe(self) -> str:
+        nm = self.names
+        lines = [
+            f"rule={self.rule!r} options={self.options!r} seats={self.seats} seed={self.seed}",
+            f"candidates={''.join(nm)} withdrawn={sorted(nm[c] for c in self.withdrawn)}",
+        ]
+        if self.minimum is not None:
+            lines.append(f"minimum='g=1:{self.minimum}' attributes g={list(self.attrs)}")
+        lines.append("ballots (weight: ranking):")
+        for r, w in self.rankings:
+            lines.append(f"  {w:3d}: {' '.join(nm[c] for c in r)}")
+        lines.append(f"as code: rankings={[list(r) for r, _ in self.rankings]!r}")
+        lines.append(f"         weights={[w for _, w in self.rankings]!r}")
+        return "\n".join(lines)
+
+    # -- the two sides ------------------------------------------------------------------------
+    def kernel(self):
+        profile = Profile.from_rankings(
+            [r for r, _ in self.rankings], [w for _, w in self.rankings],
+            candidates=self.names, withdrawn=frozenset(self.withdrawn),
+        )
+        kw = {}
+        if self.minimum is not None:
+            kw = {"minimum": f"g=1:{self.minimum}", "attributes": {"g": list(self.attrs)}}
+        seats = None if self.rule == "irv" else self.seats
+        return count(profile, self.rule, seats=seats, seed=self.seed, **kw, **self.options)
+
+    def groups(self):
+        if self.minimum is None:
+            return None
+        return [0 if a == "1" else -1 for a in self.attrs], [self.minimum]
+
+    def reference(self):
+        lot = [int(x) for x in lot_priorities(self.seed, self.ncand)]
+        options = dict(self.options)
+        if self.rule == "fptp":
+            options["votes"] = 1
+        seats = 1 if self.rule == "irv" else self.seats
+        return REFERENCE[self.rule](
+            self.rankings, self.ncand, seats, set(self.withdrawn), lot, options, self.groups()
+        )
+
+
+# -- comparison -------------------------------------------------------------------------------
+
+
+def units(x: Decimal, decimals: int) -> int:
+    scaled = Decimal(x).scaleb(decimals)
+    assert scaled == scaled.to_integral_value(), f"{x} is not a whole number of 10^-{decimals}"
+    return int(scaled)
+
+
+def kernel_stages(result, names):
+    """The kernel's stages in the reference's terms (indices, integer units)."""
+    d = result.decimals
+    idx = {n: i for i, n in enumerate(names)}
+    out = []
+    for st in result.stages:
+        out.append(
+            {
+                "action": st.action,
+                "subjects": tuple(sorted(idx[n] for n in st.candidates)),
+                "votes": {idx[n]: units(v, d) for n, v in st.votes.items()},
+                "states": {idx[n]: s for n, s in st.states.items()},
+                "non_transferable": units(st.non_transferable, d),
+                "lost": units(st.lost, d),
+                "quota": units(st.quota, d),
+                "elected": tuple(idx[n] for n in st.elected),
+                "tie": st.tie,
+            }
+        )
+    return out
+
+
+def reference_stages(ref):
+    return [
+        {
+            "action": s.action,
+            "subjects": tuple(sorted(s.subjects)),
+            "votes": dict(s.votes),
+            "states": dict(s.states),
+            "non_transferable": s.non_transferable,
+            "lost": s.lost,
+            "quota": s.quota,
+            "elected": tuple(s.elected),
+            "tie": s.tie,
+        }
+        for s in ref.stages
+    ]
+
+
+FIELDS = ("action", "subjects", "votes", "states", "non_transferable", "lost", "quota",
+          "elected", "tie")
+
+
+def fmt_units(v: int, d: int) -> str:
+    sign = "-" if v < 0 else ""
+    q, r = divmod(abs(v), 10**d)
+    return f"{sign}{q}" if d == 0 else f"{sign}{q}.{r:0{d}d}"
+
+
+def fmt_stages(stages, names, d) -> str:
+    short = {"continuing": "", "elected": "*", "excluded": "x"}
+    lines = []
+    for k, s in enumerate(stages, 1):
+        who = ",".join(names[c] for c in s["subjects"]) or "-"
+        votes = " ".join(
+            f"{names[c]}={fmt_units(v, d)}{short.get(s['states'].get(c), '?')}"
+            for c, v in sorted(s["votes"].items())
+        )
+        el = ",".join(names[c] for c in s["elected"])
+        lines.append(
+            f"  {k:2d} {s['action'][:10]:10s} {who:6s} {votes} | nt={fmt_units(s['non_transferable'], d)}"
+            f" lost={fmt_units(s['lost'], d)} q={fmt_units(s['quota'], d)} el=[{el}]"
+            f" tie={s['tie']}"
+        )
+    return "\n".join(lines)
+
+
+def compare(case: Case, result=None, ref=None) -> None:
+    """Assert that the kernel and the reference agree on everything; a full report if not."""
+    result = case.kernel() if result is None else result
+    ref = case.reference() if ref is None else ref
+    names = case.names
+    got = kernel_stages(result, names)
+    want = reference_stages(ref)
+    d = ref.decimals
+    problems = []
+    if result.decimals != d:
+        problems.append(f"decimals: kernel {result.decimals}, reference {d}")
+    got_el = [names.index(n) for n in result.elected]
+    if got_el != list(ref.elected):
+        problems.append(
+            f"elected: kernel {[names[c] for c in got_el]}, reference "
+            f"{[names[c] for c in ref.elected]}"
+        )
+    for k, (g, w) in enumerate(zip(got, want, strict=False), 1):
+        diffs = [f for f in FIELDS if g[f] != w[f]]
+        if diffs:
+            for f in diffs:
+                problems.append(f"stage {k} {f}: kernel {g[f]!r}, reference {w[f]!r}")
+            break
+    if len(got) != len(want):
+        problems.append(f"stages: kernel {len(got)}, reference {len(want)}")
+    if problems:
+        raise AssertionError(
+            "kernel and reference disagree\n"
+            + case.describe()
+            + "\n" + "\n".join(problems)
+            + f"\nkernel stages:\n{fmt_stages(got, names, d)}"
+            + f"\nreference stages:\n{fmt_stages(want, names, d)}"
+        )

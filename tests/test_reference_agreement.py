@@ -1,0 +1,281 @@
+"""The kernels (``simcore.count``) against the slow reference counts in ``tests/reference``.
+
+Both follow docs/rules.md; they must agree on the elected list (in order) and on every stage:
+action, subject candidates, every vote total, every state, non-transferable and lost values, the
+quota, who was elected at the stage, and how a tie for the stage's subject was broken.
+
+Hypothesis draws small elections that make the awkward cases common: ties (small weights,
+symmetric profiles), truncated ballots, withdrawn candidates, seats >= candidates, and for the
+STV rules group minimums.  The first tests check the references themselves against counts
+worked by hand.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.reference.harness import Case, compare
+from tests.reference import block, ers97, irv, meek, wigm
+
+# -- hand-worked examples: the references against numbers computed by hand ----------------------
+
+
+def test_scottish_by_hand_five_decimal_truncation():
+    # 3 candidates, 1 seat, 7 valid votes.  Quota = floor(7/2) + 1 = 4.
+    # First preferences: A 5 (3 x "A B", 2 x "A C"), B 1, C 1.  A is elected at stage 1.
+    # Stage 2, A's surplus 1 over total 5: each paper moves at floor(1 x 1.00000 / 5) = 0.20000,
+    # exactly, so nothing is lost; B 1 + 3 x 0.2 = 1.6, C 1 + 2 x 0.2 = 1.4.  Seats are filled.
+    ref = wigm.count([((0, 1), 3), ((0, 2), 2), ((1,), 1), ((2,), 1)], 3, 1, set(), [0, 1, 2])
+    assert ref.elected == [0]
+    assert len(ref.stages) == 1  # the only seat is filled at stage 1: no transfer
+    # the same with 2 seats: quota = floor(7/3) + 1 = 3, A's surplus is 2, value per paper
+    # floor(2 x 100000 / 5) units = 0.40000; B 1 + 1.2 = 2.2, C 1 + 0.8 = 1.8
+    ref = wigm.count([((0, 1), 3), ((0, 2), 2), ((1,), 1), ((2,), 1)], 3, 2, set(), [0, 1, 2])
+    s = ref.stages
+    assert [st.action for st in s] == ["first preferences", "surplus", "exclusion"]
+    assert s[0].quota == 300000 and s[0].votes == {0: 500000, 1: 100000, 2: 100000}
+    assert s[1].votes == {0: 300000, 1: 220000, 2: 180000}
+    assert s[1].lost == 0 and s[1].non_transferable == 0
+    # stage 3: C (1.8) excluded, B is the only continuing candidate for the last seat
+    assert s[2].subjects == (2,) and s[2].elected == (1,)
+    assert ref.elected == [0, 1]
+
+
+def test_scottish_by_hand_lost_to_rounding():
+    # 1 seat: A 7 papers (4 "A B", 3 "A C"), B 2, C 2.  N = 11, quota = floor(11/2)+1 = 6.
+    # A's surplus 1 over 7: each paper floor(1 x 100000 / 7) = 14285 units (0.14285);
+    # moved 7 x 0.14285 = 0.99995, lost 0.00005.  But with 1 seat A fills it at stage 1, so use
+    # 2 seats: quota = floor(11/3)+1 = 4, surplus 3: floor(3 x 100000 / 7) = 42857 per paper;
+    # 7 x 0.42857 = 2.99999, lost 0.00001.  B = 2 + 4 x 0.42857 = 3.71428,
+    # C = 2 + 3 x 0.42857 = 3.28571.
+    ref = wigm.count([((0, 1), 4), ((0, 2), 3), ((1,), 2), ((2,), 2)], 3, 2, set(), [0, 1, 2])
+    s = ref.stages
+    assert s[1].action == "surplus" and s[1].subjects == (0,)
+    assert s[1].votes == {0: 400000, 1: 371428, 2: 328571}
+    assert s[1].lost == 1
+    total = sum(s[1].votes.values()) + s[1].non_transferable + s[1].lost
+    assert total == 11 * 10**5
+
+
+def test_scottish_by_hand_non_transferable_at_truncated_value():
+    # 2 seats, quota floor(9/3)+1 = 4.  A 6 papers: 3 "A B", 3 "A" (no further preference).
+    # B 1, C 2.  Surplus 2 over 6: floor(2 x 100000 / 6) = 33333 per paper.  B gets 3 x 0.33333
+    # = 0.99999, non-transferable 0.99999, lost 2 - 1.99998 = 0.00002.
+    ref = wigm.count([((0, 1), 3), ((0,), 3), ((1,), 1), ((2,), 2)], 3, 2, set(), [0, 1, 2])
+    s = ref.stages[1]
+    assert s.votes == {0: 400000, 1: 199999, 2: 200000}
+    assert s.non_transferable == 99999 and s.lost == 2
+    # then B (1.99999) is excluded below C (2): C is the last continuing candidate, elected
+    assert ref.stages[2].subjects == (1,) and ref.elected == [0, 2]
+
+
+def test_wigm_by_hand_quotas():
+    rankings = [((0,), 4), ((1,), 3), ((2,), 3)]  # N = 10, 2 seats
+    # droop: floor(10/3)+1 = 4 -> A elected at once (4 >= 4)
+    assert wigm.count(rankings, 3, 2, set(), [0, 1, 2]).stages[0].quota == 400000
+    # droop-exact at 2 decimals: 10/3 = 3.33 (truncated); A (4.00) exceeds it
+    r = wigm.count(rankings, 3, 2, set(), [0, 1, 2], {"quota": "droop-exact", "decimals": 2})
+    assert r.stages[0].quota == 333 and r.stages[0].elected == (0,)
+    # hare at 2 decimals: 10/2 = 5.00; nobody reaches it; the lowest of B and C (tied at 3,
+    # equal at every earlier stage: lot, priority 1 < 2 -> B) is excluded, then C wins
+    r = wigm.count(rankings, 3, 2, set(), [0, 1, 2], {"quota": "hare", "decimals": 2})
+    assert r.stages[0].quota == 500 and r.stages[0].elected == ()
+    assert r.stages[1].subjects == (1,) and r.stages[1].tie == "lot"
+    assert r.elected == [0, 2]  # A 4 and C 3 are the last two continuing; A first (more votes)
+    # hare rounds up: N = 10, 3 seats, 1 decimal: 10/3 -> 3.4
+    r = wigm.count(rankings, 3, 3, set(), [0, 1, 2], {"quota": "hare", "decimals": 1})
+    assert r.stages[0].quota == 34
+
+
+def test_backward_and_forward_ties_by_hand():
+    # 4 candidates, 2 seats.  After stage 2 (D excluded) B and C are tied at 4 for exclusion.
+    # Stage 1: A 3, B 4, C 3, D 2 (D's papers: 1 "D C", 1 "D").  Quota (N=12) = 5.
+    # Stage 2, D excluded: C 4, B 4.  Backward: the latest earlier stage where B and C differ
+    # is stage 1 (B 4 > C 3), so C is the lower... but A has 3, the fewest: A is excluded.
+    rankings = [((0,), 3), ((1,), 4), ((2,), 3), ((3, 2), 1), ((3,), 1)]
+    r = wigm.count(rankings, 4, 2, set(), [0, 1, 2, 3])
+    assert [s.subjects for s in r.stages] == [(), (3,), (0,)]
+    # stage 3: A's 3 papers exhaust; B 4 and C 4 are the last two for two seats: both elected,
+    # in order of votes, tie broken backward: stage 2 B 4 = C 4, stage 1 B 4 > C 3 -> B first
+    assert r.stages[2].elected == (1, 2)
+    # forward: earliest stage differing is also stage 1 -> B first
+    r = wigm.count(rankings, 4, 2, set(), [0, 1, 2, 3], {"ties": "forward"})
+    assert r.stages[2].elected == (1, 2)
+
+
+def test_backward_differs_from_forward_by_hand():
+    # 1 seat, quota never reached early.  We arrange B and C to be tied now, with
+    # stage 1: B 5 > C 4, stage 2: B 5 < C 6 (after E's papers go to C), then stage 3 both 6.
+    # Candidates A=0 (10 votes, so nobody else wins first), B=1, C=2, D=3, E=4.
+    rankings = [
+        ((0,), 10), ((1,), 5), ((2,), 4), ((3, 1), 1), ((4, 2), 2), ((3,), 1),
+    ]
+    # N = 23; quota (1 seat) = 12.  Stage 1: A10 B5 C4 D2 E2.  D and E tied at 2 with no
+    # earlier stage: lot.  Priorities make E (priority 0) lose: stage 2 E out -> C 6.
+    # Stage 3: D (2) out -> B 6 (1 paper "D B"; 1 "D" exhausts).  Now B 6 = C 6 for exclusion.
+    # Backward: stage 2: B 5 < C 6 -> B excluded.  Forward: stage 1: B 5 > C 4 -> C excluded.
+    lot = [4, 3, 2, 1, 0]
+    back = wigm.count(rankings, 5, 1, set(), lot)
+    fwd = wigm.count(rankings, 5, 1, set(), lot, {"ties": "forward"})
+    assert [s.subjects for s in back.stages][:4] == [(), (4,), (3,), (1,)]
+    assert back.stages[1].tie == "lot" and back.stages[3].tie == "earlier stages"
+    assert [s.subjects for s in fwd.stages][:4] == [(), (4,), (3,), (2,)]
+
+
+def test_irv_by_hand():
+    # A 4, B 3, C 2 (C's: 1 "C B", 1 "C").  9 votes, majority 5: none.  C out: B 4, A 4, one
+    # paper exhausts: continuing 8, majority 5: none.  A and B tied at 4: backward, stage 1
+    # A 4 > B 3, so B out (decided by earlier stages); B's 4 papers exhaust (5 in all) and A
+    # wins with 4 of the 4 continuing votes (majority 3).
+    r = irv.count([((0,), 4), ((1,), 3), ((2, 1), 1), ((2,), 1)], 3, 1, set(), [0, 1, 2])
+    assert [s.quota for s in r.stages] == [5, 5, 3]
+    assert [s.subjects for s in r.stages] == [(), (2,), (1,)]
+    assert r.stages[1].non_transferable == 1 and r.stages[2].non_transferable == 5
+    assert r.elected == [0] and r.stages[2].tie == "earlier stages"
+    assert r.stages[2].elected == (0,)
+
+
+def test_block_by_hand():
+    # 2 seats, each ballot marks its first 2 non-withdrawn choices; B withdrawn.
+    r = block.count([((1, 0, 2), 3), ((2, 3), 2), ((3, 0), 2)], 4, 2, {1}, [0, 1, 2, 3])
+    assert r.stages[0].votes == {0: 5, 2: 5, 3: 4}
+    assert r.elected == [2, 0]  # A and C tied on 5: lot, C's priority 2 > A's 0
+    r = block.count([((1, 0, 2), 3), ((2, 3), 2), ((3, 0), 2)], 4, 2, {1}, [0, 1, 2, 3],
+                    {"votes": 1})
+    assert r.stages[0].votes == {0: 3, 2: 2, 3: 2} and r.elected == [0, 3]
+
+
+def test_meek_by_hand_first_iteration():
+    # 1 seat would finish at once; 2 seats: A 6 ("A B"), B 1, C 3.  N = 10.
+    # Stage 1: total 10, quota floor9(10/3) + 1e-9 = 3.333333334; A elected (6), C 3 < quota.
+    # Keep(A) = ceil9(ceil9(3.333333334 x 1) / 6) = ceil9(0.555555555666...) = 0.555555556.
+    # A keeps 0.555555556 of each paper, B gets 1 - 0.555555556 = 0.444444444 of each:
+    # A 3.333333336, B 1 + 2.666666664 = 3.666666664: B reaches the quota 10/3 -> elected.
+    r = meek.count([((0, 1), 6), ((1,), 1), ((2,), 3)], 3, 2, set(), [0, 1, 2])
+    s = r.stages
+    assert s[0].quota == 3333333334 and s[0].elected == (0,)
+    assert s[1].action == "surpluses"
+    assert s[1].votes == {0: 3333333336, 1: 3666666664, 2: 3 * 10**9}
+    assert s[1].elected == (1,) and r.elected == [0, 1]
+
+
+def test_ers97_by_hand_last_parcel():
+    # 2 seats, N = 9: quota = 9/3 = 3.00 exactly.  Stage 1: A 4 ("A B" x 2, "A C" x 2), B 2,
+    # C 1, D 2 ("D C" x 2).  A elected; surplus 1.00 vs. the gap between the lowest (C 1) and
+    # next (B 2 / D 2): 1 + 1.00 <= 2 so the surplus is deferred and C is excluded (C's paper
+    # has no further preference: non-transferable).  Quota stays 3.00 (somebody is elected).
+    r = ers97.count([((0, 1), 2), ((0, 2), 2), ((1,), 2), ((2,), 1), ((3, 2), 2)], 4, 2,
+                    set(), [0, 1, 2, 3])
+    s = r.stages
+    assert s[0].quota == 300 and s[0].elected == (0,)
+    assert s[1].action == "exclusion" and s[1].subjects == (2,)
+    assert s[1].non_transferable == 100
+    # stage 3: B 2, D 2, surplus 1.00: 0 + ... the lowest (B or D, 2) + 1 > 2: transfer A's
+    # surplus: all 4 papers (elected at stage 1), 2 transferable (to B; C is excluded),
+    # total value 2.00 > 1.00, so each moves at floor2(1.00 / 2) = 0.50: B 3.00 elected.
+    assert s[2].action == "surplus" and s[2].subjects == (0,)
+    assert s[2].votes == {0: 300, 1: 300, 2: 0, 3: 200}
+    assert s[2].non_transferable == 100 and s[2].elected == (1,)
+    assert r.elected == [0, 1]
+
+
+# -- property tests ---------------------------------------------------------------------------
+
+
+@st.composite
+def cases(draw, rule, stv=True, option_strategy=None):
+    ncand = draw(st.integers(2, 9))
+    seats = 1 if rule == "irv" else draw(st.integers(1, 6))
+    style = draw(st.sampled_from(["random", "small", "symmetric", "few"]))
+    n_ballots = draw(st.integers(1, 30 if style != "few" else 4))
+    high = 50 if style == "random" else 3
+    rankings = []
+    for _ in range(n_ballots):
+        perm = draw(st.permutations(range(ncand)))
+        length = draw(st.integers(1, ncand))
+        rankings.append((tuple(perm[:length]), draw(st.integers(1, high))))
+    if style == "symmetric":
+        # mirror every ballot under a swap of two candidates: those two tie throughout
+        a, b = draw(st.lists(st.integers(0, ncand - 1), min_size=2, max_size=2, unique=True))
+        swap = {a: b, b: a}
+        rankings += [(tuple(swap.get(c, c) for c in r), w) for r, w in rankings]
+    withdrawn = draw(
+        st.one_of(
+            st.just(frozenset()),
+            st.frozensets(st.integers(0, ncand - 1), max_size=ncand - 1),
+        )
+    )
+    seed = draw(st.integers(0, 2**32 - 1))
+    options = draw(option_strategy) if option_strategy is not None else {}
+    minimum = attrs = None
+    if stv and draw(st.integers(0, 2)) == 0:
+        attrs = tuple(draw(st.lists(st.sampled_from("01"), min_size=ncand, max_size=ncand)))
+        members = [c for c in range(ncand) if attrs[c] == "1"]
+        available = [c for c in members if c not in withdrawn]
+        if members and available:
+            minimum = draw(st.integers(1, min(seats, len(available))))
+        else:
+            attrs = None
+    return Case(rule=rule, ncand=ncand, seats=seats, rankings=rankings, withdrawn=withdrawn,
+                seed=seed, options=options, minimum=minimum, attrs=attrs)
+
+
+PROPERTY = settings(
+    max_examples=400, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+WIGM_OPTIONS = st.fixed_dictionaries(
+    {
+        "quota": st.sampled_from(["droop", "droop-exact", "hare"]),
+        "decimals": st.integers(0, 9),
+        "ties": st.sampled_from(["backward", "forward"]),
+    }
+)
+
+
+@PROPERTY
+@given(cases("scottish"))
+def test_scottish_agrees_with_reference(case):
+    compare(case)
+
+
+@settings(PROPERTY, max_examples=600)
+@given(cases("wigm", option_strategy=WIGM_OPTIONS))
+def test_wigm_agrees_with_reference(case):
+    compare(case)
+
+
+@settings(PROPERTY, max_examples=300)
+@given(cases("meek"))
+def test_meek_agrees_with_reference(case):
+    compare(case)
+
+
+@PROPERTY
+@given(cases("ers97"))
+def test_ers97_agrees_with_reference(case):
+    compare(case)
+
+
+@PROPERTY
+@given(cases("irv", stv=False,
+             option_strategy=st.fixed_dictionaries({"ties": st.sampled_from(["backward",
+                                                                              "forward"])})))
+def test_irv_agrees_with_reference(case):
+    compare(case)
+
+
+@PROPERTY
+@given(cases("block", stv=False,
+             option_strategy=st.one_of(st.just({}),
+                                       st.fixed_dictionaries({"votes": st.integers(1, 10)}))))
+def test_block_agrees_with_reference(case):
+    compare(case)
+
+
+@PROPERTY
+@given(cases("fptp", stv=False))
+def test_fptp_agrees_with_reference(case):
+    compare(case)

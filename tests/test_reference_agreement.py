@@ -185,24 +185,34 @@ def test_ers97_by_hand_last_parcel():
 
 @st.composite
 def cases(draw, rule, stv=True, option_strategy=None):
+    """A small election for ``rule``, written out in full (see ``Case``)."""
     ncand = draw(st.integers(2, 9))
-    seats = 1 if rule == "irv" else draw(st.integers(1, 6))
-    style = draw(st.sampled_from(["random", "small", "symmetric", "few"]))
-    n_ballots = draw(st.integers(1, 30 if style != "few" else 4))
-    high = 50 if style == "random" else 3
+    if rule == "irv":
+        seats = 1
+    elif draw(st.integers(0, 7)) == 0:
+        seats = draw(st.integers(1, 6))  # anything, often seats >= candidates
+    else:
+        seats = draw(st.integers(1, max(1, min(6, ncand - 1))))
+    # "random": weights up to 50; "small": weights 1-3 (ties); "symmetric": every ballot also
+    # with two candidates swapped (those two tie throughout); "few": 1-4 ballots; "ones": many
+    # ballots of weight 1
+    style = draw(st.sampled_from(["random", "small", "symmetric", "few", "ones"]))
+    n_ballots = draw(st.integers(1, 4) if style == "few" else st.integers(1, 30))
+    high = {"random": 50, "ones": 1}.get(style, 3)
     rankings = []
     for _ in range(n_ballots):
         perm = draw(st.permutations(range(ncand)))
-        length = draw(st.integers(1, ncand))
+        length = draw(st.integers(1, ncand))  # truncated ballots exhaust
         rankings.append((tuple(perm[:length]), draw(st.integers(1, high))))
     if style == "symmetric":
-        # mirror every ballot under a swap of two candidates: those two tie throughout
         a, b = draw(st.lists(st.integers(0, ncand - 1), min_size=2, max_size=2, unique=True))
         swap = {a: b, b: a}
         rankings += [(tuple(swap.get(c, c) for c in r), w) for r, w in rankings]
     withdrawn = draw(
         st.one_of(
             st.just(frozenset()),
+            st.just(frozenset()),
+            st.frozensets(st.integers(0, ncand - 1), max_size=min(2, ncand - 1)),
             st.frozensets(st.integers(0, ncand - 1), max_size=ncand - 1),
         )
     )

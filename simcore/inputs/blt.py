@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from simcore.errors import InputError
+from simcore.inputs.fastparse import BLT, scan_ballots
 from simcore.inputs.text import parse_int, read_text
 from simcore.model.profile import Profile
 
@@ -46,41 +47,77 @@ def read_blt(path: str | Path) -> Profile:
         raise InputError("number of seats must be at least 1", path=path, line=lineno)
 
     withdrawn: set[int] = set()
+    lineno, line = _next(it, path, "ballot lines ending with a lone '0' line", truncated=True)
+    tokens = line.replace(",", " ").split()
+    if tokens and all(t.startswith("-") and t[1:].isdigit() for t in tokens):
+        for t in tokens:
+            c = int(t[1:])
+            _check_cand(c, ncand, path, lineno, what="withdrawn candidate")
+            withdrawn.add(c - 1)
+        lineno, line = _next(it, path, "ballot lines ending with a lone '0' line",
+                             truncated=True)
+
+    meta = dict(seats=seats, withdrawn=frozenset(withdrawn), source=str(path))
+    fast = _fast_ballots(text, lineno, ncand)
+    if fast is not None:
+        weights, ranks, rest, first_rest_line = fast
+        rest_lines = list(_content_lines(rest, alt_names, first=first_rest_line))
+        names, title = _parse_names(rest_lines, alt_names, ncand, path, len(lines))
+        return Profile.from_arrays(ranks, weights, candidates=names, title=title, **meta)
+
     rankings: list[list[int]] = []
     ties: list[list[bool]] = []
     weights: list[int] = []
     any_tie = False
-    first_body = True
     while True:
-        lineno, line = _next(it, path, "ballot lines ending with a lone '0' line", truncated=True)
         tokens = line.replace(",", " ").split()
         if tokens == ["0"]:
             break
-        if first_body and tokens and all(t.startswith("-") and t[1:].isdigit() for t in tokens):
-            for t in tokens:
-                c = int(t[1:])
-                _check_cand(c, ncand, path, lineno, what="withdrawn candidate")
-                withdrawn.add(c - 1)
-            first_body = False
-            continue
-        first_body = False
         ranking, tie, weight = _parse_ballot(tokens, ncand, path, lineno)
         any_tie = any_tie or any(tie)
         rankings.append(ranking)
         ties.append(tie)
         weights.append(weight)
+        lineno, line = _next(it, path, "ballot lines ending with a lone '0' line",
+                             truncated=True)
 
     rest = list(it)
     names, title = _parse_names(rest, alt_names, ncand, path, lines_total=len(lines))
     return Profile.from_rankings(
         rankings, weights, candidates=names, equal_after=ties if any_tie else None,
-        seats=seats, title=title, withdrawn=frozenset(withdrawn), source=str(path),
+        title=title, **meta,
     )
 
 
-def _content_lines(lines, alt_names):
+_ODD_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _fast_ballots(text: str, first_line: int, ncand: int):
+    """Scan plain ballot lines with the compiled scanner, starting at line ``first_line``.
+
+    Returns ``(weights, rankings, remaining lines, number of the first remaining line)`` or
+    ``None`` when the slow parser must be used (unusual line breaks or ballot syntax, errors).
+    """
+    if any(b in text for b in _ODD_BREAKS) and "\r\n" not in text:
+        return None
+    text = text.replace("\r\n", "\n")
+    if any(b in text for b in _ODD_BREAKS):
+        return None
+    data = text.encode("utf-8")
+    offset = 0
+    for _ in range(first_line - 1):
+        offset = data.find(b"\n", offset) + 1
+    found = scan_ballots(data, offset, BLT, ncand)
+    if found is None:
+        return None
+    weights, ranks, end = found
+    done = data[:end].count(b"\n")
+    return weights, ranks, data[end:].decode("utf-8").split("\n"), done + 1
+
+
+def _content_lines(lines, alt_names, first=1):
     """Yield (line number, text) of non-blank, non-comment lines; collect alternative names."""
-    for i, raw in enumerate(lines, start=1):
+    for i, raw in enumerate(lines, start=first):
         s = raw.strip()
         if not s:
             continue

@@ -16,7 +16,7 @@ from simcore.errors import InputError
 from simcore.inputs.text import parse_int, read_text
 from simcore.model.profile import Profile
 
-_META = re.compile(r"^#\s*([A-Z ]+?)\s*:\s*(.*)$")
+_META = re.compile(r"^#\s*([A-Za-z0-9 ]+?)\s*:\s*(.*)$")
 _ALT = re.compile(r"^ALTERNATIVE NAME (\d+)$")
 
 

@@ -11,6 +11,7 @@ import csv
 from pathlib import Path
 
 from simcore.errors import InputError
+from simcore.inputs.fastparse import CSV, scan_ballots
 from simcore.inputs.text import parse_int, read_text
 from simcore.model.profile import Profile
 
@@ -41,6 +42,11 @@ def read_scot_csv(path: str | Path) -> Profile:
     if ncand < 1 or seats < 1:
         raise InputError("numbers of candidates and seats must be at least 1", path=path, line=lineno)
 
+    fast = _fast_ballots(text, lineno, ncand)
+    if fast is not None:
+        weights_arr, ranks, rest = fast
+        rows = rows[:1] + rest
+        k = 1
     rankings, weights = [], []
     k = 1
     while k < len(rows) and _is_int(rows[k][1][0]):
@@ -81,10 +87,35 @@ def read_scot_csv(path: str | Path) -> Profile:
     if len(tail) > 1:
         raise InputError("unexpected rows after the ward name", path=path, line=tail[1][0])
     title = tail[0][1][0] if tail else ""
-    return Profile.from_rankings(
-        rankings, weights, candidates=names, seats=seats, title=title,
-        attributes={"party": tuple(parties)}, source=str(path),
-    )
+    meta = dict(candidates=names, seats=seats, title=title, attributes={"party": tuple(parties)},
+                source=str(path))
+    if fast is not None:
+        return Profile.from_arrays(ranks, weights_arr, **meta)
+    return Profile.from_rankings(rankings, weights, **meta)
+
+
+def _fast_ballots(text: str, header_line: int, ncand: int):
+    """Plain ballot rows scanned by the compiled scanner: ``(weights, rankings, rows after)``,
+    or ``None`` to use the row-by-row parser."""
+    if "\r" in text.replace("\r\n", ""):
+        return None
+    data = text.replace("\r\n", "\n").encode("utf-8")
+    offset = 0
+    for _ in range(header_line):
+        offset = data.find(b"\n", offset) + 1
+        if offset == 0:
+            return None
+    found = scan_ballots(data, offset, CSV, ncand)
+    if found is None:
+        return None
+    weights, ranks, end = found
+    first = data[:end].count(b"\n") + 1
+    tail = data[end:].decode("utf-8").splitlines()
+    try:
+        rows = [(i, _fields(r)) for i, r in enumerate(csv.reader(tail), start=first)]
+    except csv.Error:
+        return None
+    return weights, ranks, [(i, r) for i, r in rows if r]
 
 
 def _is_int(tok: str) -> bool:

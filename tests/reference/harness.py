@@ -173,6 +173,9 @@ def compare(case: Case, result=None, ref=None) -> None:
     problems = []
     if result.decimals != d:
         problems.append(f"decimals: kernel {result.decimals}, reference {d}")
+    if units(result.valid_votes, d) != ref.valid:
+        problems.append(f"valid votes: kernel {result.valid_votes}, reference "
+                        f"{fmt_units(ref.valid, d)}")
     got_el = [names.index(n) for n in result.elected]
     if got_el != list(ref.elected):
         problems.append(

@@ -16,7 +16,9 @@ implicit; this is the reading used):
   the stage starts from).
 * An exclusion stage sets the keep value to 0 and redistributes (with the keep values as they
   are); if nobody reaches the quota and no stop condition holds (the "did not decrease" test has
-  nothing to compare with yet), it goes on iterating as a surpluses stage does.
+  nothing to compare with yet), it goes on iterating as a surpluses stage does -- unless the
+  exclusion left no more continuing candidates than vacancies: they are elected at once, with
+  "no further transfer, even of a pending surplus" (Common ground, "Last vacancies").
 """
 
 from __future__ import annotations
@@ -146,7 +148,9 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
             keep[c] = 0
         distribute()
         stopped = False
-        if not someone_reaches():
+        if len(continuing()) <= seats - len(elected):
+            pass  # last vacancies: they are elected now, no further transfer of surpluses
+        elif not someone_reaches():
             s = total_surplus()
             stopped = must_stop(s, None) or iterate(s)
         return end_stage("exclusion", sorted(excluded), tie), stopped

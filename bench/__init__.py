@@ -1,0 +1,1 @@
+"""simcore's benchmarks (run them with ``simcore bench``)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,71 @@ def lot_priorities(seed: int, ncand: int) -> np.ndarray:
 def new_seed() -> int:
     """A fresh seed (reported with the result, so any lot drawn can be repeated)."""
     return int(np.random.SeedSequence().entropy % (2**63))
+
+
+@dataclass
+class CountJob:
+    """A checked count, ready to run: the kernel's inputs and how to read its output."""
+
+    rule: Rule
+    options: dict[str, Any]
+    profile: Profile
+    seats: int
+    seed: int
+    withdrawn: set[int]
+    lot: np.ndarray
+    group: np.ndarray
+    group_min: np.ndarray
+
+    def run(self) -> tuple[int, CountLog]:
+        """Run the kernel; returns the rule's decimal places and the filled count log."""
+        wmask = np.zeros(self.profile.n_candidates, np.bool_)
+        wmask[list(self.withdrawn)] = True
+        return _run(self.rule, self.options, self.profile, self.seats, wmask, self.lot,
+                    self.group, self.group_min)
+
+    def result(self, decimals: int, log: CountLog) -> Result:
+        p = self.profile
+        return build_result(
+            log, rule=self.rule.name, seats=self.seats, decimals=decimals,
+            candidates=p.candidates, withdrawn=self.withdrawn, seed=self.seed,
+            options=self.options, source=p.source, title=p.title,
+        )
+
+
+def prepare_count(
+    profile: Profile,
+    rule: str = "scottish",
+    seats: int | None = None,
+    seed: int | None = None,
+    *,
+    minimum: Any = None,
+    attributes: Mapping[str, Sequence[str]] | None = None,
+    withdraw: Iterable[str] = (),
+    **options: Any,
+) -> CountJob:
+    """Check a count request (see :func:`count`) without running it."""
+    r = get_rule(rule)
+    opts = parse_options(r, options)
+    seats = _seats(profile, r, seats)
+    withdrawn = set(profile.withdrawn) | {profile.candidate_index(n) for n in withdraw}
+    _check_rankings(profile, r, seats, opts)
+    seed = new_seed() if seed is None else int(seed)
+    ncand = profile.n_candidates
+    attrs = dict(profile.attributes)
+    if attributes:
+        attrs.update({k: tuple(v) for k, v in attributes.items()})
+        for k, v in attrs.items():
+            if len(v) != ncand:
+                raise RuleError(f"attribute {k!r} has {len(v)} values for {ncand} candidates")
+    mins = as_minimums(minimum)
+    if mins and not r.stv:
+        raise RuleError(f"rule {r.name!r} does not take group minimums (STV rules do)")
+    group, group_min = group_arrays(mins, attrs, profile.candidates, withdrawn, seats)
+    if mins:
+        opts["minimum"] = [str(m) for m in mins]
+    return CountJob(r, opts, profile, seats, seed, withdrawn, lot_priorities(seed, ncand), group,
+                    group_min)
 
 
 def count(
@@ -50,35 +116,10 @@ def count(
         withdraw: names of candidates to treat as withdrawn (in addition to the file's).
         **options: rule options (``simcore rules`` lists them), e.g. ``quota="hare"``.
     """
-    r = get_rule(rule)
-    opts = parse_options(r, options)
-    seats = _seats(profile, r, seats)
-    withdrawn = set(profile.withdrawn) | {profile.candidate_index(n) for n in withdraw}
-    _check_rankings(profile, r, seats, opts)
-    if seed is None:
-        seed = new_seed()
-    seed = int(seed)
-    ncand = profile.n_candidates
-    lot = lot_priorities(seed, ncand)
-    wmask = np.zeros(ncand, np.bool_)
-    wmask[list(withdrawn)] = True
-    attrs = dict(profile.attributes)
-    if attributes:
-        attrs.update({k: tuple(v) for k, v in attributes.items()})
-        for k, v in attrs.items():
-            if len(v) != ncand:
-                raise RuleError(f"attribute {k!r} has {len(v)} values for {ncand} candidates")
-    mins = as_minimums(minimum)
-    if mins and not r.stv:
-        raise RuleError(f"rule {r.name!r} does not take group minimums (STV rules do)")
-    group, group_min = group_arrays(mins, attrs, profile.candidates, withdrawn, seats)
-    if mins:
-        opts["minimum"] = [str(m) for m in mins]
-    decimals, log = _run(r, opts, profile, seats, wmask, lot, group, group_min)
-    return build_result(
-        log, rule=r.name, seats=seats, decimals=decimals, candidates=profile.candidates,
-        withdrawn=withdrawn, seed=seed, options=opts, source=profile.source, title=profile.title,
-    )
+    job = prepare_count(profile, rule, seats, seed, minimum=minimum, attributes=attributes,
+                        withdraw=withdraw, **options)
+    decimals, log = job.run()
+    return job.result(decimals, log)
 
 
 def _seats(profile: Profile, r: Rule, seats: int | None) -> int:
@@ -123,7 +164,12 @@ def _run(r, opts, profile, seats, wmask, lot, group, group_min):
     from simcore.kernels import irv, wigm
 
     ncand = profile.n_candidates
-    ballots, weights = profile.ballots, profile.weights
+    if r.name in ("block", "fptp"):
+        votes = 1 if r.name == "fptp" else (opts.get("votes") or seats)
+        log = CountLog.allocate(ncand, 1)
+        irv.count_block(profile.ballots, profile.weights, wmask, seats, votes, lot, *log.arrays())
+        return 0, log
+    tree = profile.trie
     if r.name in ("scottish", "wigm"):
         from simcore.kernels.quota import QUOTA_KINDS
 
@@ -131,27 +177,23 @@ def _run(r, opts, profile, seats, wmask, lot, group, group_min):
         quota_kind = QUOTA_KINDS["droop" if r.name == "scottish" else opts["quota"]]
         direction = BACKWARD if r.name == "scottish" or opts["ties"] == "backward" else FORWARD
         log = CountLog.allocate(ncand, 2 * ncand + seats + 4)
-        wigm.count_wigm(ballots, weights, seats, wmask, 10**decimals, quota_kind, direction, lot,
-                        group, group_min, *log.arrays())
+        wigm.count_wigm(*tree, seats, wmask, 10**decimals, quota_kind, direction, lot, group,
+                        group_min, *log.arrays())
         return decimals, log
     if r.name == "meek":
         from simcore.kernels import meek
 
         log = CountLog.allocate(ncand, 3 * ncand + seats + 4)
-        meek.count_meek(ballots, weights, seats, wmask, lot, group, group_min, *log.arrays())
+        meek.count_meek(*tree, profile.ballots.shape[1], seats, wmask, lot, group, group_min,
+                        *log.arrays())
         return 9, log
     if r.name == "ers97":
         from simcore.kernels import ers97
 
         log = CountLog.allocate(ncand, ers97.max_stages(ncand, seats))
-        ers97.count_ers97(ballots, weights, seats, wmask, lot, group, group_min, *log.arrays())
+        ers97.count_ers97(*tree, seats, wmask, lot, group, group_min, *log.arrays())
         return 2, log
-    if r.name == "irv":
-        direction = BACKWARD if opts["ties"] == "backward" else FORWARD
-        log = CountLog.allocate(ncand, ncand + 2)
-        irv.count_irv(ballots, weights, wmask, direction, lot, *log.arrays())
-        return 0, log
-    votes = 1 if r.name == "fptp" else (opts.get("votes") or seats)
-    log = CountLog.allocate(ncand, 1)
-    irv.count_block(ballots, weights, wmask, seats, votes, lot, *log.arrays())
+    direction = BACKWARD if opts["ties"] == "backward" else FORWARD
+    log = CountLog.allocate(ncand, ncand + 2)
+    irv.count_irv(*tree, wmask, direction, lot, *log.arrays())
     return 0, log

@@ -34,14 +34,9 @@ from simcore.kernels.countlog import (
     SURPLUS,
     WITHDRAWN,
 )
-from simcore.kernels.piles import (
-    deal_first_preferences,
-    move_paper,
-    new_piles,
-    next_continuing,
-)
+from simcore.kernels.piles import deal_first_preferences, new_piles, pass_on
 from simcore.kernels.ties import FORWARD, break_tie, extreme_candidate
-from simcore.kernels.wigm import _elect, _record
+from simcore.kernels.wigm import _elect, _elect_rest, _record
 
 UNIT = np.int64(100)
 
@@ -59,7 +54,7 @@ def _ceil_div(a, b):
 
 @kernel
 def _elect_reached(stage, seats, n_elected, totals, state, quota, pending, lot, group,
-                   group_min, log_votes, log_state, elected, elected_stage, scratch, mask, cand):
+                   group_min, log_votes, log_state, elected, elected_stage, scratch, mask, picks):
     """5.1.7 / 5.4.9 with 5.6.2: elect continuing candidates on the quota or the total active
     vote threshold, most votes first, up to the places left."""
     ncand = totals.shape[0]
@@ -78,7 +73,7 @@ def _elect_reached(stage, seats, n_elected, totals, state, quota, pending, lot, 
         for c in range(ncand):
             if state[c] == CONTINUING and totals[c] >= threshold and can_elect(
                     c, group, group_min, state, places):
-                cand[n] = c
+                picks[n] = c
                 n += 1
         if n == 0:
             break
@@ -86,12 +81,12 @@ def _elect_reached(stage, seats, n_elected, totals, state, quota, pending, lot, 
         for c in range(ncand):
             mask[c] = False
         for j in range(n):
-            mask[cand[j]] = True
+            mask[picks[j]] = True
         c, how = extreme_candidate(totals, mask, log_votes, stage, lot, False, FORWARD, scratch)
         # 5.6.2: equal candidates competing for too few places and equal at every stage
         n_eq = 0
         for j in range(n):
-            if totals[cand[j]] == totals[c]:
+            if totals[picks[j]] == totals[c]:
                 n_eq += 1
         if how == 2 and n_eq > places:
             break
@@ -136,29 +131,43 @@ def _exclusion_set(totals, state, places, deferred, order, group_min):
 
 
 @kernel
-def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_votes, log_state,
-                log_exh, log_lost, log_quota, log_action, log_subject, log_tie, elected,
-                elected_stage, excluded_stage, meta):
+def _transferable(x, cand, end, weight, stop, state):
+    """Papers of node ``x`` that have a next continuing preference."""
+    n = weight[x] - stop[x]
+    y = x + 1
+    last = end[x]
+    while y < last:
+        if state[cand[y]] == CONTINUING:
+            y = end[y]
+        else:
+            n -= stop[y]
+            y += 1
+    return n
+
+
+@kernel
+def count_ers97(cand, end, weight, stop, start, seats, withdrawn, lot, group, group_min, log_votes,
+                log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie,
+                elected, elected_stage, excluded_stage, meta):
     ncand = withdrawn.shape[0]
-    n = ballots.shape[0]
+    n_nodes = cand.shape[0]
     state = np.zeros(ncand, np.int8)
     for c in range(ncand):
         if withdrawn[c]:
             state[c] = WITHDRAWN
     totals = np.zeros(ncand, np.int64)
-    pos = np.empty(n, np.int32)
-    val = np.empty(n, np.int64)
-    pile, size = new_piles(ncand, n)
-    arrival = np.zeros(n, np.int64)
+    pile, size, val = new_piles(cand, start)
+    arrival = np.zeros(n_nodes, np.int64)
     last_in = np.zeros(ncand, np.int64)
     scratch = np.empty(ncand, np.int64)
-    cand = np.empty(ncand, np.int64)
+    picks = np.empty(ncand, np.int64)
     order = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
     pending = np.zeros(ncand, np.bool_)
-    pool = np.empty(n, np.int64)
+    pool = np.empty(n_nodes, np.int64)
 
-    valid = deal_first_preferences(ballots, weights, state, UNIT, pos, val, pile, size, totals)
+    valid = deal_first_preferences(UNIT, cand, end, weight, stop, state, val, pile, start, size,
+                                   totals)
     valid_units = valid * UNIT
     quota = _ceil_div(valid_units, seats + 1)
     exhausted = np.int64(0)
@@ -169,7 +178,7 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
             log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
     n_elected = _elect_reached(stage, seats, n_elected, totals, state, quota, pending, lot,
                                group, group_min, log_votes, log_state, elected, elected_stage,
-                               scratch, mask, cand)
+                               scratch, mask, picks)
     while n_elected < seats:
         places = seats - n_elected
         n_cont = 0
@@ -179,15 +188,8 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
             mask[c] = state[c] == CONTINUING and must_exclude(c, group, group_min, state, places)
             n_forced += mask[c]
         if n_forced == 0 and n_cont <= places:
-            for c in range(ncand):
-                mask[c] = state[c] == CONTINUING
-            while True:
-                c, how = extreme_candidate(totals, mask, log_votes, stage, lot, False, FORWARD,
-                                           scratch)
-                if c < 0:
-                    break
-                mask[c] = False
-                n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
+            n_elected = _elect_rest(stage, n_elected, totals, state, mask, log_votes, lot, FORWARD,
+                                    scratch, elected, elected_stage, log_state)
             break
 
         surplus_total = np.int64(0)
@@ -204,32 +206,27 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
                 pending[c] = False
                 surplus = totals[c] - quota
                 parcel = last_in[c]
+                base = start[c]
+                held = size[c]
                 n_papers = np.int64(0)
                 value = np.int64(0)
-                held = size[c]
                 for j in range(held):
-                    i = pile[c, j]
-                    if arrival[i] == parcel and next_continuing(ballots, i, pos[i], state) < \
-                            ballots.shape[1]:
-                        n_papers += weights[i]
-                        value += weights[i] * val[i]
+                    x = pile[base + j]
+                    if arrival[x] == parcel:
+                        t = _transferable(x, cand, end, weight, stop, state)
+                        n_papers += t
+                        value += t * val[x]
                 transfer_id += 1
                 moved = np.int64(0)
-                size[c] = 0
                 for j in range(held):
-                    i = pile[c, j]
-                    if arrival[i] == parcel and next_continuing(ballots, i, pos[i], state) < \
-                            ballots.shape[1]:
-                        tv = surplus // n_papers if value > surplus else val[i]
-                        m, e = move_paper(i, ballots, weights, state, pos, val, pile, size,
-                                          totals, tv)
-                        moved += m
-                        d = ballots[i, pos[i]]
-                        arrival[i] = transfer_id
-                        last_in[d] = transfer_id
-                    else:  # stays with the elected candidate
-                        pile[c, size[c]] = i
-                        size[c] += 1
+                    x = pile[base + j]
+                    if arrival[x] == parcel and n_papers > 0:
+                        tv = surplus // n_papers if value > surplus else val[x]
+                        # papers with no next preference stay with the elected candidate
+                        mv, ex = pass_on(x, tv, cand, end, weight, stop, state, val, pile,
+                                         start, size, totals)
+                        moved += mv
+                        _stamp_new(x, transfer_id, cand, end, state, arrival, last_in)
                 exhausted += surplus - moved
                 totals[c] = quota
                 stage += 1
@@ -238,7 +235,7 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
                         log_tie)
                 n_elected = _elect_reached(stage, seats, n_elected, totals, state, quota,
                                            pending, lot, group, group_min, log_votes, log_state,
-                                           elected, elected_stage, scratch, mask, cand)
+                                           elected, elected_stage, scratch, mask, picks)
                 continue
 
         # exclusion: forced by a group minimum, in bulk (5.2.5), or the single lowest
@@ -267,48 +264,36 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
             stage += 1
             _record(stage, totals, state, exhausted, 0, quota, action, subject, how, log_votes,
                     log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
-            for c in range(ncand):
-                mask[c] = state[c] == CONTINUING
-            while True:
-                c, h = extreme_candidate(totals, mask, log_votes, stage, lot, False, FORWARD,
-                                         scratch)
-                if c < 0:
-                    break
-                mask[c] = False
-                n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
+            n_elected = _elect_rest(stage, n_elected, totals, state, mask, log_votes, lot,
+                                    FORWARD, scratch, elected, elected_stage, log_state)
             break
         # pool the excluded candidates' papers, highest value first (5.4.1)
         m_pool = 0
         for j in range(k):
-            x = order[j]
-            for t in range(size[x]):
-                pool[m_pool] = pile[x, t]
+            x0 = order[j]
+            for t in range(size[x0]):
+                pool[m_pool] = pile[start[x0] + t]
                 m_pool += 1
-            size[x] = 0
+            size[x0] = 0
         vals = np.empty(m_pool, np.int64)
         for j in range(m_pool):
             vals[j] = -val[pool[j]]
         by_value = np.argsort(vals, kind="mergesort")
-        start = 0
+        begin = 0
         while True:
-            if start >= m_pool and start > 0:
-                break
-            end = start
-            batch_value = val[pool[by_value[start]]] if m_pool > 0 else np.int64(0)
-            while end < m_pool and val[pool[by_value[end]]] == batch_value:
-                end += 1
+            stop_at = begin
+            batch_value = val[pool[by_value[begin]]] if m_pool > 0 else np.int64(0)
+            while stop_at < m_pool and val[pool[by_value[stop_at]]] == batch_value:
+                stop_at += 1
             transfer_id += 1
-            for j in range(start, end):
-                i = pool[by_value[j]]
-                owner = ballots[i, pos[i]]
-                totals[owner] -= weights[i] * val[i]
-                m, e = move_paper(i, ballots, weights, state, pos, val, pile, size, totals,
-                                  val[i])
-                exhausted += e
-                if pos[i] < ballots.shape[1]:
-                    d = ballots[i, pos[i]]
-                    arrival[i] = transfer_id
-                    last_in[d] = transfer_id
+            for j in range(begin, stop_at):
+                x = pool[by_value[j]]
+                owner = cand[x]
+                totals[owner] -= weight[x] * val[x]
+                mv, ex = pass_on(x, val[x], cand, end, weight, stop, state, val, pile, start,
+                                 size, totals)
+                exhausted += ex
+                _stamp_new(x, transfer_id, cand, end, state, arrival, last_in)
             if n_elected == 0:
                 quota = _ceil_div(valid_units - exhausted, seats + 1)
             stage += 1
@@ -316,9 +301,9 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
                     log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
             n_elected = _elect_reached(stage, seats, n_elected, totals, state, quota, pending,
                                        lot, group, group_min, log_votes, log_state, elected,
-                                       elected_stage, scratch, mask, cand)
-            start = end
-            if start >= m_pool or n_elected >= seats:
+                                       elected_stage, scratch, mask, picks)
+            begin = stop_at
+            if begin >= m_pool or n_elected >= seats:
                 break
         if n_elected == 0:
             quota = _ceil_div(valid_units - exhausted, seats + 1)
@@ -327,3 +312,18 @@ def count_ers97(ballots, weights, seats, withdrawn, lot, group, group_min, log_v
     meta[1] = n_elected
     meta[2] = valid_units
     meta[3] = 0
+
+
+@kernel
+def _stamp_new(x, transfer_id, cand, end, state, arrival, last_in):
+    """Mark the nodes that just received papers from node ``x`` as arrived in this transfer."""
+    y = x + 1
+    last = end[x]
+    while y < last:
+        d = cand[y]
+        if state[d] == CONTINUING:
+            arrival[y] = transfer_id
+            last_in[d] = transfer_id
+            y = end[y]
+        else:
+            y += 1

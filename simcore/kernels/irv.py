@@ -28,22 +28,20 @@ from simcore.kernels.ties import extreme_candidate
 
 
 @kernel
-def count_irv(ballots, weights, withdrawn, direction, lot, log_votes, log_state, log_exh,
+def count_irv(cand, end, weight, stop, start, withdrawn, direction, lot, log_votes, log_state, log_exh,
               log_lost, log_quota, log_action, log_subject, log_tie, elected, elected_stage,
               excluded_stage, meta):
     ncand = withdrawn.shape[0]
-    n = ballots.shape[0]
     state = np.zeros(ncand, np.int8)
     for c in range(ncand):
         if withdrawn[c]:
             state[c] = WITHDRAWN
     totals = np.zeros(ncand, np.int64)
-    pos = np.empty(n, np.int32)
-    val = np.empty(n, np.int64)
-    pile, size = new_piles(ncand, n)
+    pile, size, val = new_piles(cand, start)
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
-    valid = deal_first_preferences(ballots, weights, state, 1, pos, val, pile, size, totals)
+    valid = deal_first_preferences(1, cand, end, weight, stop, state, val, pile, start, size,
+                                   totals)
     exhausted = np.int64(0)
     stage = 0
     action = FIRST_PREFERENCES
@@ -80,7 +78,8 @@ def count_irv(ballots, weights, withdrawn, direction, lot, log_votes, log_state,
         stage += 1
         state[c] = EXCLUDED
         excluded_stage[c] = stage
-        m, e = transfer_pile(c, ballots, weights, state, pos, val, pile, size, totals, 0, 0)
+        m, e = transfer_pile(c, cand, end, weight, stop, state, val, pile, start, size, totals,
+                             0, 0)
         exhausted += e
         totals[c] = 0
         action = EXCLUSION

@@ -37,7 +37,7 @@ from simcore.kernels.countlog import (
     WITHDRAWN,
 )
 from simcore.kernels.ties import FORWARD, extreme_candidate
-from simcore.kernels.wigm import _elect, _record
+from simcore.kernels.wigm import _elect, _elect_rest, _record
 
 UNIT = np.int64(10**9)
 CONVERGED = np.int64(10**5)  # 0.0001 of a vote
@@ -45,27 +45,43 @@ _NO_SURPLUS = np.int64(np.iinfo(np.int64).max)
 
 
 @kernel
-def _distribute(ballots, weights, keep, votes):
-    """Share every ballot among its candidates by keep values; returns the exhausted value."""
-    n, width = ballots.shape
+def _distribute(cand, end, weight, stop, keep, votes, stack_node, stack_rem):
+    """Share every paper among its candidates by keep values; returns the exhausted value.
+
+    Walks the ballot tree depth first; all papers through a node carry the same remaining
+    weight there, so each node is one multiplication.  Subtrees below a candidate who keeps
+    everything (keep value 1) are never visited.
+    """
     for c in range(votes.shape[0]):
         votes[c] = 0
     exhausted = np.int64(0)
-    for i in range(n):
-        w = UNIT
-        for p in range(width):
-            c = ballots[i, p]
-            if c < 0:
-                break
-            k = keep[c]
-            if k == 0:
-                continue
-            take = w if k == UNIT else (w * k + UNIT - 1) // UNIT
-            votes[c] += weights[i] * take
-            w -= take
-            if w == 0:
-                break
-        exhausted += weights[i] * w
+    top = 0
+    stack_node[0] = 0
+    stack_rem[0] = UNIT
+    m = cand.shape[0]
+    y = 1
+    while y < m:
+        while y >= end[stack_node[top]]:
+            top -= 1
+        w = stack_rem[top]
+        c = cand[y]
+        k = keep[c]
+        if k == UNIT:
+            take = w
+        elif k == 0:
+            take = np.int64(0)
+        else:
+            take = (w * k + UNIT - 1) // UNIT
+        votes[c] += weight[y] * take
+        r = w - take
+        exhausted += stop[y] * r
+        if r == 0:
+            y = end[y]
+        else:
+            top += 1
+            stack_node[top] = y
+            stack_rem[top] = r
+            y += 1
     return exhausted
 
 
@@ -122,8 +138,8 @@ def _update_keeps(votes, state, keep, quota):
 
 
 @kernel
-def count_meek(ballots, weights, seats, withdrawn, lot, group, group_min, log_votes, log_state,
-               log_exh, log_lost, log_quota, log_action, log_subject, log_tie, elected,
+def count_meek(cand, end, weight, stop, start, depth, seats, withdrawn, lot, group, group_min, log_votes,
+               log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie, elected,
                elected_stage, excluded_stage, meta):
     ncand = withdrawn.shape[0]
     state = np.zeros(ncand, np.int8)
@@ -136,8 +152,12 @@ def count_meek(ballots, weights, seats, withdrawn, lot, group, group_min, log_vo
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
 
-    exhausted = _distribute(ballots, weights, keep, votes)
-    valid_units = exhausted
+    stack_node = np.empty(depth + 2, np.int64)
+    stack_rem = np.empty(depth + 2, np.int64)
+    # papers for withdrawn candidates only are not valid votes: leave them out of the figures
+    invalid = _distribute(cand, end, weight, stop, keep, votes, stack_node, stack_rem)
+    exhausted = np.int64(0)
+    valid_units = np.int64(0)
     for c in range(ncand):
         valid_units += votes[c]
     quota = _quota(votes, seats)
@@ -167,15 +187,8 @@ def count_meek(ballots, weights, seats, withdrawn, lot, group, group_min, log_vo
             n_forced += mask[c]
             n_cont += state[c] == CONTINUING
         if n_forced == 0 and n_cont <= vacancies:
-            for c in range(ncand):
-                mask[c] = state[c] == CONTINUING
-            while True:
-                c, how = extreme_candidate(votes, mask, log_votes, stage, lot, False, FORWARD,
-                                           scratch)
-                if c < 0:
-                    break
-                mask[c] = False
-                n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
+            n_elected = _elect_rest(stage, n_elected, votes, state, mask, log_votes, lot, FORWARD,
+                                    scratch, elected, elected_stage, log_state)
             break
 
         s = _surplus(votes, state, quota)
@@ -200,6 +213,15 @@ def count_meek(ballots, weights, seats, withdrawn, lot, group, group_min, log_vo
             keep[subject] = 0
             excluded_stage[subject] = stage + 1
             action = EXCLUSION
+            if n_cont - 1 <= vacancies:
+                # the others fill the last vacancies: no further distribution is needed
+                stage += 1
+                _record(stage, votes, state, exhausted, 0, quota, action, subject, how,
+                        log_votes, log_state, log_exh, log_lost, log_quota, log_action,
+                        log_subject, log_tie)
+                n_elected = _elect_rest(stage, n_elected, votes, state, mask, log_votes, lot,
+                                        FORWARD, scratch, elected, elected_stage, log_state)
+                break
         stage += 1
         prev = s if action == ITERATION else _NO_SURPLUS
         first = True
@@ -207,7 +229,8 @@ def count_meek(ballots, weights, seats, withdrawn, lot, group, group_min, log_vo
             if not (first and action != ITERATION):
                 _update_keeps(votes, state, keep, quota)
             first = False
-            exhausted = _distribute(ballots, weights, keep, votes)
+            exhausted = _distribute(cand, end, weight, stop, keep, votes, stack_node,
+                                    stack_rem) - invalid
             quota = _quota(votes, seats)
             iterations += 1
             if _any_reaching(votes, state, quota):

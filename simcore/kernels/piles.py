@@ -1,11 +1,12 @@
-"""Piles of papers: which distinct ballots each candidate currently holds.
+"""Piles of papers held by candidates, over the ballot prefix tree (:mod:`trie`).
 
-Every distinct ballot ``i`` stands for ``weights[i]`` identical papers.  Identical papers follow
-identical paths through a count, so they always sit together on one pile with one value per paper
-(``val[i]``, in the rule's fixed-point units) and one position (``pos[i]``, the index in the
-ballot of the candidate holding them).  Candidate ``c``'s pile is ``pile[c, :size[c]]``, a list of
-ballot indices: a transfer reads only the papers it moves, in an order the processor can
-prefetch, so a whole count costs about one read of each ballot entry.
+A candidate's pile is a list of tree nodes: node ``k`` held by ``cand[k]`` stands for the
+``weight[k]`` papers whose ballots start with that prefix, all at the same value ``val[k]`` (in
+the rule's fixed-point units) because they have had the same history.  Piles live in one flat
+buffer: candidate ``c``'s pile is ``pile[start[c] : start[c] + size[c]]``.
+
+:func:`pass_on` moves one held node's papers to their next continuing preferences by walking its
+subtree in memory order: through candidates no longer continuing, to the first continuing one.
 """
 
 from __future__ import annotations
@@ -18,121 +19,78 @@ from simcore.kernels.countlog import CONTINUING
 
 
 @kernel
-def new_piles(ncand, n):
-    """Empty piles for ``ncand`` candidates over ``n`` distinct ballots."""
-    return np.empty((ncand, n), np.int32), np.zeros(ncand, np.int64)
+def new_piles(cand, start):
+    """``(pile, size, val)`` for a count over a tree with node candidates ``cand`` and pile
+    segments ``start`` (:func:`simcore.kernels.trie.pile_offsets`)."""
+    ncand = start.shape[0] - 1
+    # a node's value is written when it is first held, before anything reads it
+    return (np.empty(cand.shape[0], np.int32), np.zeros(ncand, np.int64),
+            np.empty(cand.shape[0], np.int64))
 
 
-@kernel
-def deal_first_preferences(ballots, weights, state, unit, pos, val, pile, size, totals):
-    """Give each paper to its first continuing preference at value ``unit``.
+@inline_kernel
+def pass_on(x, v, cand, end, weight, stop, state, val, pile, start, size, totals):
+    """Move the papers of node ``x`` on at ``v`` per paper to their next continuing preference.
 
-    Returns the number of valid papers (ballots with at least one continuing preference).
+    Papers whose ballot ends on the way are exhausted.  Returns ``(value moved, value
+    exhausted)``.
     """
-    n, width = ballots.shape
-    for c in range(size.shape[0]):
-        size[c] = 0
-    valid = np.int64(0)
-    for i in range(n):
-        p = 0
-        while p < width:
-            c = ballots[i, p]
-            if c < 0 or state[c] == CONTINUING:
-                break
-            p += 1
-        if p < width and ballots[i, p] >= 0:
-            c = ballots[i, p]
-            pos[i] = p
-            val[i] = unit
-            pile[c, size[c]] = i
-            size[c] += 1
-            totals[c] += weights[i] * unit
-            valid += weights[i]
+    moved = np.int64(0)
+    exhausted = stop[x] * v
+    y = x + 1
+    last = end[x]
+    while y < last:
+        d = cand[y]
+        if state[d] == CONTINUING:
+            val[y] = v
+            pile[start[d] + size[d]] = y
+            size[d] += 1
+            amount = weight[y] * v
+            totals[d] += amount
+            moved += amount
+            y = end[y]
         else:
-            pos[i] = width
-            val[i] = 0
-    return valid
-
-
-@inline_kernel
-def next_continuing(ballots, i, p, state):
-    """Position of the first continuing candidate on ballot ``i`` after position ``p``, or the
-    ballot's width if there is none (the paper is exhausted)."""
-    width = ballots.shape[1]
-    q = p + 1
-    while q < width:
-        c = ballots[i, q]
-        if c < 0:
-            return width
-        if state[c] == CONTINUING:
-            return q
-        q += 1
-    return width
-
-
-@inline_kernel
-def move_paper(i, ballots, weights, state, pos, val, pile, size, totals, new_value):
-    """Move ballot ``i``'s papers at ``new_value`` each to their next continuing preference.
-
-    Returns ``(value moved to a candidate, value exhausted)``.  The caller removes ``i`` from
-    the pile it was on.
-    """
-    width = ballots.shape[1]
-    q = next_continuing(ballots, i, pos[i], state)
-    val[i] = new_value
-    pos[i] = q
-    amount = weights[i] * new_value
-    if q < width:
-        d = ballots[i, q]
-        pile[d, size[d]] = i
-        size[d] += 1
-        totals[d] += amount
-        return amount, np.int64(0)
-    return np.int64(0), amount
+            exhausted += stop[y] * v
+            y += 1
+    return moved, exhausted
 
 
 @kernel
-def transfer_pile(c, ballots, weights, state, pos, val, pile, size, totals, surplus, total):
+def transfer_pile(c, cand, end, weight, stop, state, val, pile, start, size, totals, surplus,
+                  total):
     """Move every paper on ``c``'s pile to its next continuing preference.
 
     With ``total == 0`` papers keep their value (an exclusion); otherwise each paper's new value
     is ``floor(surplus * value / total)`` in the rule's units (weighted inclusive Gregory, the
     remainder ignored).  Returns ``(value moved, value exhausted)``.
     """
-    width = ballots.shape[1]
     moved = np.int64(0)
     exhausted = np.int64(0)
-    # papers on a pile share few distinct values: reuse the last quotient
-    last_v = np.int64(-1)
+    last_v = np.int64(-1)  # piles hold few distinct values: reuse the last quotient
     last_q = np.int64(0)
     n = size[c]
     size[c] = 0
+    base = start[c]
     for j in range(n):
-        i = pile[c, j]
-        v = val[i]
+        x = pile[base + j]
+        v = val[x]
         if total != 0:
             if v != last_v:
                 last_v = v
                 last_q = muldiv_floor(surplus, v, total)
             v = last_q
-        q = pos[i] + 1
-        while q < width:
-            d = ballots[i, q]
-            if d < 0:
-                q = width
-                break
-            if state[d] == CONTINUING:
-                break
-            q += 1
-        pos[i] = q
-        val[i] = v
-        amount = weights[i] * v
-        if q < width:
-            d = ballots[i, q]
-            pile[d, size[d]] = i
-            size[d] += 1
-            totals[d] += amount
-            moved += amount
-        else:
-            exhausted += amount
+        m, e = pass_on(x, v, cand, end, weight, stop, state, val, pile, start, size, totals)
+        moved += m
+        exhausted += e
     return moved, exhausted
+
+
+@kernel
+def deal_first_preferences(unit, cand, end, weight, stop, state, val, pile, start, size,
+                           totals):
+    """Give every paper to its first continuing preference at value ``unit``.
+
+    Returns the number of valid papers (those with at least one continuing preference).
+    """
+    m, e = pass_on(0, unit, cand, end, weight, stop, state, val, pile, start, size, totals)
+    return weight[0] - e // unit

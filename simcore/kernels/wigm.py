@@ -65,26 +65,39 @@ def _elect(c, stage, n_elected, state, elected, elected_stage, log_state):
 
 
 @kernel
+def _elect_rest(stage, n_elected, totals, state, mask, log_votes, lot, direction, scratch,
+                elected, elected_stage, log_state):
+    """Elect every continuing candidate at ``stage``, most votes first (last vacancies)."""
+    for c in range(totals.shape[0]):
+        mask[c] = state[c] == CONTINUING
+    while True:
+        c, how = extreme_candidate(totals, mask, log_votes, stage, lot, False, direction,
+                                   scratch)
+        if c < 0:
+            return n_elected
+        mask[c] = False
+        n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
+
+
+@kernel
 def count_wigm(
-    ballots, weights, seats, withdrawn, unit, quota_kind, direction, lot, group,
+    cand, end, weight, stop, start, seats, withdrawn, unit, quota_kind, direction, lot, group,
     group_min, log_votes, log_state, log_exh, log_lost, log_quota, log_action, log_subject,
     log_tie, elected, elected_stage, excluded_stage, meta,
 ):
     ncand = withdrawn.shape[0]
-    n = ballots.shape[0]
     state = np.zeros(ncand, np.int8)
     for c in range(ncand):
         if withdrawn[c]:
             state[c] = WITHDRAWN
     totals = np.zeros(ncand, np.int64)
-    pos = np.empty(n, np.int32)
-    val = np.empty(n, np.int64)
-    pile, size = new_piles(ncand, n)
+    pile, size, val = new_piles(cand, start)
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
     pending = np.zeros(ncand, np.bool_)
 
-    valid = deal_first_preferences(ballots, weights, state, unit, pos, val, pile, size, totals)
+    valid = deal_first_preferences(unit, cand, end, weight, stop, state, val, pile, start, size,
+                                   totals)
     quota, threshold = compute_quota(quota_kind, valid, seats, unit)
     exhausted = np.int64(0)
     lost = np.int64(0)
@@ -120,15 +133,8 @@ def count_wigm(
             n_cont += state[c] == CONTINUING
         if n_forced == 0 and n_cont <= vacancies:
             # rule 52(1): the continuing candidates fill the remaining vacancies
-            for c in range(ncand):
-                mask[c] = state[c] == CONTINUING
-            while True:
-                c, how = extreme_candidate(totals, mask, log_votes, stage, lot, False, direction,
-                                           scratch)
-                if c < 0:
-                    break
-                mask[c] = False
-                n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
+            n_elected = _elect_rest(stage, n_elected, totals, state, mask, log_votes, lot,
+                                    direction, scratch, elected, elected_stage, log_state)
             break
         stage += 1
         if n_forced > 0:
@@ -140,8 +146,8 @@ def count_wigm(
                     subject = c if subject == -1 else -2
             for c in range(ncand):
                 if mask[c]:
-                    m, e = transfer_pile(c, ballots, weights, state, pos, val, pile, size, totals,
-                                         0, 0)
+                    m, e = transfer_pile(c, cand, end, weight, stop, state, val, pile, start,
+                                         size, totals, 0, 0)
                     exhausted += e
                     totals[c] = 0
             action = EXCLUSION if subject >= 0 else BULK_EXCLUSION
@@ -159,8 +165,8 @@ def count_wigm(
                                        direction, scratch)
             pending[c] = False
             surplus = totals[c] - quota
-            m, e = transfer_pile(c, ballots, weights, state, pos, val, pile, size, totals,
-                                 surplus, totals[c])
+            m, e = transfer_pile(c, cand, end, weight, stop, state, val, pile, start, size,
+                                 totals, surplus, totals[c])
             exhausted += e
             lost += surplus - m - e
             totals[c] = quota
@@ -174,7 +180,16 @@ def count_wigm(
                                        scratch)
             state[c] = EXCLUDED
             excluded_stage[c] = stage
-            m, e = transfer_pile(c, ballots, weights, state, pos, val, pile, size, totals, 0, 0)
+            if n_cont - 1 <= vacancies:
+                # rule 52: the others fill the last vacancies; no further transfer is made
+                _record(stage, totals, state, exhausted, lost, quota, EXCLUSION, c, how,
+                        log_votes, log_state, log_exh, log_lost, log_quota, log_action,
+                        log_subject, log_tie)
+                n_elected = _elect_rest(stage, n_elected, totals, state, mask, log_votes, lot,
+                                        direction, scratch, elected, elected_stage, log_state)
+                break
+            m, e = transfer_pile(c, cand, end, weight, stop, state, val, pile, start, size,
+                                 totals, 0, 0)
             exhausted += e
             totals[c] = 0
             _record(stage, totals, state, exhausted, lost, quota, EXCLUSION, c, how, log_votes,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -156,6 +157,22 @@ class Profile:
     @property
     def has_equal_rankings(self) -> bool:
         return self.equal_after is not None
+
+    @cached_property
+    def trie(self) -> tuple[np.ndarray, ...]:
+        """The ballots as a prefix tree ``(cand, end, weight, stop, start)`` (see
+        :mod:`simcore.kernels.trie`), built once per profile and reused by every count."""
+        from simcore.kernels.trie import build_trie, is_sorted
+
+        ballots, weights = self.ballots, self.weights
+        if not is_sorted(ballots):
+            order = np.lexsort(ballots.T[::-1])
+            ballots, weights = ballots[order], weights[order]
+        cand, end, weight, stop, start = build_trie(ballots, weights, self.n_candidates)
+        # narrow types where the values allow: less memory traffic in every transfer
+        if weight[0] < 2**31:
+            weight, stop = weight.astype(np.int32), stop.astype(np.int32)
+        return cand.astype(np.int16), end, weight, stop, start
 
     def withdrawn_mask(self) -> np.ndarray:
         mask = np.zeros(self.n_candidates, dtype=np.bool_)

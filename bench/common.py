@@ -1,0 +1,69 @@
+"""Benchmark helpers: a registry, repeat-and-median timing, and the machine description."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+REGISTRY: dict[str, Benchmark] = {}
+
+
+@dataclass
+class Benchmark:
+    name: str
+    title: str
+    fn: Callable[[bool], dict]
+
+
+def benchmark(name: str, title: str):
+    """Register ``fn(quick) -> dict of figures`` under ``name``."""
+
+    def deco(fn):
+        REGISTRY[name] = Benchmark(name, title, fn)
+        return fn
+
+    return deco
+
+
+def timeit(fn, repeats: int, warmup: int = 1) -> dict:
+    """Median, minimum and spread of ``repeats`` timed calls of ``fn`` after ``warmup`` calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        "repeats": repeats,
+    }
+
+
+def machine() -> dict:
+    import numba
+    import numpy
+
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "numba": numba.__version__,
+    }

@@ -13,18 +13,20 @@ from bench.common import benchmark, timeit
 from bench.datasets import nec20, scot_elex
 
 
-@benchmark("count-nec20", "one count of nec20.blt (100,000 ballots, 20 candidates, 9 seats), "
-           "one core, after warm-up")
+@benchmark(
+    "count-nec20",
+    "one count of nec20.blt (100,000 ballots, 20 candidates, 9 seats), one core, after warm-up",
+)
 def count_nec20(quick: bool) -> dict:
     import simcore
     from simcore.counting.api import prepare_count
-
     from simcore.kernels.trie import build_trie
 
     prof = simcore.read_ballots(nec20())
     out: dict = {"distinct_ballots": prof.n_distinct, "tree_nodes": int(prof.trie[0].shape[0])}
-    build = timeit(lambda: build_trie(prof.ballots, prof.weights, prof.n_candidates),
-                   10 if quick else 50)
+    build = timeit(
+        lambda: build_trie(prof.ballots, prof.weights, prof.n_candidates), 10 if quick else 50
+    )
     # the ballot tree is built once per profile and reused by every count of it
     out["tree_build_ms"] = round(build["median_s"] * 1e3, 4)
     for rule, reps in (("scottish", 300), ("meek", 40), ("ers97", 100)):
@@ -40,8 +42,9 @@ def count_nec20(quick: bool) -> dict:
     if "faststv_median_s" in ref:
         out["votekit_version"] = ref["votekit"]
         out["votekit_faststv_ms"] = round(ref["faststv_median_s"] * 1e3, 3)
-        out["speedup_vs_votekit"] = round(ref["faststv_median_s"] * 1e3 / out["scottish_count_ms"],
-                                          1)
+        out["speedup_vs_votekit"] = round(
+            ref["faststv_median_s"] * 1e3 / out["scottish_count_ms"], 1
+        )
         out["votekit_elected"] = ref["elected"]
     else:
         out["votekit"] = ref
@@ -63,14 +66,20 @@ def corpus(quick: bool) -> dict:
     for p in profiles:
         simcore.count(p, seed=0)
     count_s = time.perf_counter() - t
-    return {"elections": len(files), "read_s": round(read_s, 3), "count_s": round(count_s, 3),
-            "total_s": round(read_s + count_s, 3),
-            "ballots": sum(p.n_ballots for p in profiles)}
+    return {
+        "elections": len(files),
+        "read_s": round(read_s, 3),
+        "count_s": round(count_s, 3),
+        "total_s": round(read_s + count_s, 3),
+        "ballots": sum(p.n_ballots for p in profiles),
+    }
 
 
-_START = ("import time; t=time.perf_counter(); import simcore; "
-          "p=simcore.read_ballots({path!r}); simcore.count(p, seed=1); "
-          "print(time.perf_counter()-t)")
+_START = (
+    "import time; t=time.perf_counter(); import simcore; "
+    "p=simcore.read_ballots({path!r}); simcore.count(p, seed=1); "
+    "print(time.perf_counter()-t)"
+)
 
 
 @benchmark("startup", "a fresh process reading and counting nec20: cold compile vs cached")
@@ -81,13 +90,18 @@ def startup(quick: bool) -> dict:
 
         def once():
             t = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                                  text=True, check=True)
+            proc = subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            )
             return time.perf_counter() - t, float(proc.stdout.strip())
 
         cold_wall, cold_inner = once()
         cached = [once() for _ in range(1 if quick else 3)]
     cached.sort()
     mid = cached[len(cached) // 2]
-    return {"cold_process_s": round(cold_wall, 3), "cold_import_read_count_s": round(cold_inner, 3),
-            "cached_process_s": round(mid[0], 3), "cached_import_read_count_s": round(mid[1], 3)}
+    return {
+        "cold_process_s": round(cold_wall, 3),
+        "cold_import_read_count_s": round(cold_inner, 3),
+        "cached_process_s": round(mid[0], 3),
+        "cached_import_read_count_s": round(mid[1], 3),
+    }

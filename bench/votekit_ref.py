@@ -71,8 +71,13 @@ def pipeline(voters, seats, repeats):
     alphas = {b: {s: (1.0 if s == own[b] else 0.5) for s in slates} for b in blocs}
     gen, cnt = [], []
     for k in range(repeats):
-        cfg = BlocSlateConfig(n_voters=voters, slate_to_candidates=slates,
-                              bloc_proportions=blocs, cohesion_mapping=cohesion, silent=True)
+        cfg = BlocSlateConfig(
+            n_voters=voters,
+            slate_to_candidates=slates,
+            bloc_proportions=blocs,
+            cohesion_mapping=cohesion,
+            silent=True,
+        )
         cfg.set_dirichlet_alphas(alphas, rng_seed=k)
         t = time.perf_counter()
         prof = slate_pl_profile_generator(cfg, rng_seed=k)
@@ -80,9 +85,12 @@ def pipeline(voters, seats, repeats):
         t = time.perf_counter()
         FastSTV(prof, n_seats=seats, tiebreak="random")
         cnt.append(time.perf_counter() - t)
-    return {"votekit": _version(), "generate_s": statistics.median(gen),
-            "count_s": statistics.median(cnt),
-            "total_s": statistics.median([g + c for g, c in zip(gen, cnt, strict=True)])}
+    return {
+        "votekit": _version(),
+        "generate_s": statistics.median(gen),
+        "count_s": statistics.median(cnt),
+        "total_s": statistics.median([g + c for g, c in zip(gen, cnt, strict=True)]),
+    }
 
 
 if __name__ == "__main__":

@@ -25,11 +25,14 @@ def interpreter() -> str | None:
 def run(*args, timeout: float = 1800) -> dict:
     py = interpreter()
     if py is None:
-        return {"skipped": "votekit not installed (pip install votekit, or set "
-                           "SIMCORE_VOTEKIT_PYTHON to a Python that has it)"}
+        return {
+            "skipped": "votekit not installed (pip install votekit, or set "
+            "SIMCORE_VOTEKIT_PYTHON to a Python that has it)"
+        }
     try:
-        proc = subprocess.run([py, str(SCRIPT), *map(str, args)], capture_output=True, text=True,
-                              timeout=timeout)
+        proc = subprocess.run(
+            [py, str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=timeout
+        )
         return json.loads(proc.stdout.strip().splitlines()[-1])
     except (subprocess.SubprocessError, json.JSONDecodeError, IndexError, OSError) as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
@@ -38,6 +41,10 @@ def run(*args, timeout: float = 1800) -> dict:
 def faststv(profile, seats: int, repeats: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ballots.npz"
-        np.savez(path, ballots=profile.ballots.astype(np.int64), weights=profile.weights,
-                 names=np.array(profile.candidates))
+        np.savez(
+            path,
+            ballots=profile.ballots.astype(np.int64),
+            weights=profile.weights,
+            names=np.array(profile.candidates),
+        )
         return run("count", path, seats, repeats)

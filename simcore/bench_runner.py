@@ -53,8 +53,9 @@ def run_benchmarks(names, *, as_json: bool, quick: bool) -> dict:
         click.echo(json.dumps(report, indent=2))
     else:
         m = report["machine"]
-        click.echo(f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
-                   f"numba {m['numba']}")
+        click.echo(
+            f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, numba {m['numba']}"
+        )
     return report
 
 

@@ -91,11 +91,14 @@ def test_rules_lists_every_rule():
     assert json.loads(run("rules", "--json").output)[0]["name"] == "scottish"
 
 
-@pytest.mark.parametrize("content,expected", [
-    ("3 1\n4 1 2 0\n", "truncated"),
-    ("3 1\n0 1 0\n0\nA\nB\nC\nT\n", "must be positive"),
-    (b"\x00\x01\x02binary", "binary"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        ("3 1\n4 1 2 0\n", "truncated"),
+        ("3 1\n0 1 0\n0\nA\nB\nC\nT\n", "must be positive"),
+        (b"\x00\x01\x02binary", "binary"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_no_traceback(tmp_path, content, expected):
     p = tmp_path / "bad.blt"
     if isinstance(content, bytes):
@@ -104,7 +107,8 @@ def test_bad_input_is_one_line_exit_2_no_traceback(tmp_path, content, expected):
         p.write_text(content)
     proc = subprocess.run(
         [sys.executable, "-m", "simcore.cli.main", "count", str(p)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     assert proc.stdout == ""

@@ -23,8 +23,12 @@ def rankings(profile):
 
 # -- BLT ----------------------------------------------------------------------------------------
 
+
 def test_blt_quoted_names_withdrawn_comments_and_ids(tmp_path):
-    p = write(tmp_path, "e.blt", """# a comment
+    p = write(
+        tmp_path,
+        "e.blt",
+        """# a comment
 4 2
 -2
 (1) 3 1 2 3 0
@@ -38,7 +42,8 @@ def test_blt_quoted_names_withdrawn_comments_and_ids(tmp_path):
 "Cy"
 "Di"
 "Test election"
-""")
+""",
+    )
     prof = read_ballots(p)
     assert prof.candidates == ('Ann "Nan" Smith', "Bob", "Cy", "Di")
     assert prof.seats == 2
@@ -49,24 +54,35 @@ def test_blt_quoted_names_withdrawn_comments_and_ids(tmp_path):
 
 
 def test_blt_unquoted_names_one_per_line(tmp_path):
-    p = write(tmp_path, "e.blt", "3 1\n5 1 2 0\n2 3 0\n0\nYvonne ALLAN (Lab)\nRenée SLATER (Grn)\n"
-              "Billy   WATSON (NF)\nTorry Ward\n")
+    p = write(
+        tmp_path,
+        "e.blt",
+        "3 1\n5 1 2 0\n2 3 0\n0\nYvonne ALLAN (Lab)\nRenée SLATER (Grn)\n"
+        "Billy   WATSON (NF)\nTorry Ward\n",
+    )
     prof = read_ballots(p)
     assert prof.candidates == ("Yvonne ALLAN (Lab)", "Renée SLATER (Grn)", "Billy WATSON (NF)")
     assert prof.title == "Torry Ward"
 
 
 def test_blt_alternative_name_comments(tmp_path):
-    p = write(tmp_path, "e.blt", "2 1\n3 1 0\n1 2 1 0\n0\n# ALTERNATIVE NAME 1: Gary Barton (Ind)\n"
-              "# ALTERNATIVE NAME 2: Ruth Simpson (Lab)\nCalton ward\n")
+    p = write(
+        tmp_path,
+        "e.blt",
+        "2 1\n3 1 0\n1 2 1 0\n0\n# ALTERNATIVE NAME 1: Gary Barton (Ind)\n"
+        "# ALTERNATIVE NAME 2: Ruth Simpson (Lab)\nCalton ward\n",
+    )
     prof = read_ballots(p)
     assert prof.candidates == ("Gary Barton (Ind)", "Ruth Simpson (Lab)")
     assert prof.title == "Calton ward"
 
 
 def test_blt_trailing_commas_and_two_quoted_fields(tmp_path):
-    p = write(tmp_path, "e.blt", '2 1,\n3 1 0,\n1 2 0,\n0,\n"A SMITH" "Green Party"\n'
-              '"""B JONES"" ""Labour"""\n"Ward 9",\n')
+    p = write(
+        tmp_path,
+        "e.blt",
+        '2 1,\n3 1 0,\n1 2 0,\n0,\n"A SMITH" "Green Party"\n"""B JONES"" ""Labour"""\n"Ward 9",\n',
+    )
     prof = read_ballots(p)
     assert prof.candidates == ("A SMITH Green Party", "B JONES Labour")
     assert prof.title == "Ward 9"
@@ -100,11 +116,16 @@ def test_empty_ballots_are_not_valid_votes(tmp_path):
 
 # -- scot-elex CSV and PrefLib --------------------------------------------------------------------
 
+
 def test_scot_csv(tmp_path):
-    p = write(tmp_path, "e.csv", '3,2,\n12,1,\n88,1,3,2,\n14,2,3,\n8,3,\n'
-              '"Candidate 1","Alvin the First","Party A (A)",\n'
-              '"Candidate 2","Becca the Second","Party B (B)",\n'
-              '"Candidate 3","Carrie the Third","Party C (C)",\n"Wardy McWard Town",\n')
+    p = write(
+        tmp_path,
+        "e.csv",
+        "3,2,\n12,1,\n88,1,3,2,\n14,2,3,\n8,3,\n"
+        '"Candidate 1","Alvin the First","Party A (A)",\n'
+        '"Candidate 2","Becca the Second","Party B (B)",\n'
+        '"Candidate 3","Carrie the Third","Party C (C)",\n"Wardy McWard Town",\n',
+    )
     prof = read_ballots(p)
     assert prof.candidates == ("Alvin the First", "Becca the Second", "Carrie the Third")
     assert prof.attributes["party"] == ("Party A (A)", "Party B (B)", "Party C (C)")
@@ -113,9 +134,13 @@ def test_scot_csv(tmp_path):
 
 
 def test_preflib_toi_with_ties(tmp_path):
-    p = write(tmp_path, "e.toi", "# FILE NAME: e.toi\n# TITLE: Club\n# DATA TYPE: toi\n"
-              "# NUMBER ALTERNATIVES: 4\n# ALTERNATIVE NAME 1: A\n# ALTERNATIVE NAME 2: B\n"
-              "# ALTERNATIVE NAME 3: C\n# ALTERNATIVE NAME 4: D\n5: 1,3,{2,4}\n2: 2\n")
+    p = write(
+        tmp_path,
+        "e.toi",
+        "# FILE NAME: e.toi\n# TITLE: Club\n# DATA TYPE: toi\n"
+        "# NUMBER ALTERNATIVES: 4\n# ALTERNATIVE NAME 1: A\n# ALTERNATIVE NAME 2: B\n"
+        "# ALTERNATIVE NAME 3: C\n# ALTERNATIVE NAME 4: D\n5: 1,3,{2,4}\n2: 2\n",
+    )
     prof = read_ballots(p)
     assert prof.candidates == ("A", "B", "C", "D") and prof.title == "Club"
     assert prof.seats is None and prof.has_equal_rankings
@@ -129,7 +154,7 @@ def test_preflib_soi_old_layout(tmp_path):
     assert sorted(prof.rankings()) == [((0, 1), 4), ((2,), 3)]
 
 
-# -- bad files: one line naming the file, the line, and the problem ---------------------------------
+# -- bad files: one line naming the file, the line, and the problem -----------------------------
 
 BAD = {
     "truncated": ("e.blt", "3 1\n4 1 2 0\n2 3 0\n", "truncated"),
@@ -142,13 +167,22 @@ BAD = {
     "bad_header": ("e.blt", "three 1\n0\n", "whole number"),
     "empty": ("e.blt", "", "empty"),
     "blank_only": ("e.blt", "\n  \n", "empty"),
-    "csv_out_of_range": ("e.csv", '2,1,\n3,1,4,\n"Candidate 1","A","P",\n"Candidate 2","B","P",\n'
-                         '"W",\n', "out of range"),
+    "csv_out_of_range": (
+        "e.csv",
+        '2,1,\n3,1,4,\n"Candidate 1","A","P",\n"Candidate 2","B","P",\n"W",\n',
+        "out of range",
+    ),
     "csv_truncated": ("e.csv", '2,1,\n3,1,2,\n"Candidate 1","A","P",\n', "truncated"),
-    "preflib_bad_count": ("e.soi", "# NUMBER ALTERNATIVES: 2\n# ALTERNATIVE NAME 1: A\n"
-                          "# ALTERNATIVE NAME 2: B\nx: 1,2\n", "whole number"),
-    "preflib_missing_name": ("e.soi", "# NUMBER ALTERNATIVES: 2\n# ALTERNATIVE NAME 1: A\n"
-                             "3: 1,2\n", "ALTERNATIVE NAME 2"),
+    "preflib_bad_count": (
+        "e.soi",
+        "# NUMBER ALTERNATIVES: 2\n# ALTERNATIVE NAME 1: A\n# ALTERNATIVE NAME 2: B\nx: 1,2\n",
+        "whole number",
+    ),
+    "preflib_missing_name": (
+        "e.soi",
+        "# NUMBER ALTERNATIVES: 2\n# ALTERNATIVE NAME 1: A\n3: 1,2\n",
+        "ALTERNATIVE NAME 2",
+    ),
     "duplicate_names": ("e.blt", "2 1\n1 1 0\n0\nA\nA\nT\n", "both named"),
 }
 
@@ -179,6 +213,8 @@ def test_binary_junk_directory_and_missing(tmp_path):
         read_ballots(tmp_path)
     with pytest.raises(InputError, match="no such file"):
         read_ballots(tmp_path / "nope.blt")
-    latin = write(tmp_path, "latin.blt", "1 1\n1 1 0\n0\nRen\xe9e\nT\n".encode("latin-1"), mode="wb")
+    latin = write(
+        tmp_path, "latin.blt", "1 1\n1 1 0\n0\nRen\xe9e\nT\n".encode("latin-1"), mode="wb"
+    )
     with pytest.raises(InputError, match="UTF-8"):
         read_ballots(latin)

@@ -31,7 +31,10 @@ def test_corpus_is_complete(profiles):
     for key, prof in profiles.items():
         exp = EXPECTED[key]
         assert (prof.n_candidates, prof.seats, prof.n_ballots) == (
-            exp["candidates"], exp["seats"], exp["ballots"]), key
+            exp["candidates"],
+            exp["seats"],
+            exp["ballots"],
+        ), key
 
 
 @pytest.mark.parametrize("rule", ["scottish", "meek"])
@@ -64,7 +67,8 @@ def test_blt_and_csv_copies_agree():
             ra = simcore.count(a, seed=0)
             rb = simcore.count(b, seed=0)
             assert [a.candidates.index(n) for n in ra.elected] == [
-                b.candidates.index(n) for n in rb.elected], f
+                b.candidates.index(n) for n in rb.elected
+            ], f
 
 
 def test_every_blt_file_reads_and_counts():

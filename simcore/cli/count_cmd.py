@@ -31,8 +31,7 @@ def expand_paths(paths: tuple[str, ...]) -> list[Path]:
                 f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in BALLOT_EXTENSIONS
             )
             if not found:
-                raise InputError("directory holds no ballot files (.blt, .csv, .soi, .toi)",
-                                 path=p)
+                raise InputError("directory holds no ballot files (.blt, .csv, .soi, .toi)", path=p)
             out.extend(found)
         else:
             out.append(p)
@@ -41,23 +40,53 @@ def expand_paths(paths: tuple[str, ...]) -> list[Path]:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--rule", "-r", default="scottish", show_default=True,
-              help="Counting rule (see 'simcore rules').")
+@click.option(
+    "--rule",
+    "-r",
+    default="scottish",
+    show_default=True,
+    help="Counting rule (see 'simcore rules').",
+)
 @click.option("--seats", "-s", type=int, help="Seats to fill (default: as the file says).")
 @click.option("--seed", type=int, help="Seed for ties decided by lot (default: fresh, reported).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True, help="Output format.")
-@click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
-              help="A rule option, e.g. -o quota=hare (repeatable; see 'simcore rules').")
-@click.option("--minimum", "minimums", multiple=True, metavar="ATTR=VALUE:K",
-              help="STV group minimum, e.g. --minimum gender=woman:5 (repeatable).")
-@click.option("--candidates", "candidates_file", type=click.Path(),
-              help="CSV of candidate attributes: a 'name' column and one column per attribute.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--option",
+    "-o",
+    "options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A rule option, e.g. -o quota=hare (repeatable; see 'simcore rules').",
+)
+@click.option(
+    "--minimum",
+    "minimums",
+    multiple=True,
+    metavar="ATTR=VALUE:K",
+    help="STV group minimum, e.g. --minimum gender=woman:5 (repeatable).",
+)
+@click.option(
+    "--candidates",
+    "candidates_file",
+    type=click.Path(),
+    help="CSV of candidate attributes: a 'name' column and one column per attribute.",
+)
 @click.option("--withdraw", multiple=True, metavar="NAME", help="Treat NAME as withdrawn.")
-@click.option("--input-format", type=click.Choice(["blt", "csv", "preflib"]),
-              help="Ballot file format (default: from the extension or the content).")
-def count(files, rule, seats, seed, fmt, options, minimums, candidates_file, withdraw,
-          input_format):
+@click.option(
+    "--input-format",
+    type=click.Choice(["blt", "csv", "preflib"]),
+    help="Ballot file format (default: from the extension or the content).",
+)
+def count(
+    files, rule, seats, seed, fmt, options, minimums, candidates_file, withdraw, input_format
+):
     """Count ballot FILES (BLT, scot-elex CSV, PrefLib .soi/.toi) or directories of them.
 
     Prints the stage table and the elected candidates.  With several files and --format json,
@@ -79,10 +108,21 @@ def count(files, rule, seats, seed, fmt, options, minimums, candidates_file, wit
     for k, path in enumerate(paths):
         try:
             profile = read_ballots(path, input_format)
-            attributes = (read_candidate_attributes(candidates_file, profile.candidates)
-                          if candidates_file else None)
-            result = count_profile(profile, rule, seats=seats, seed=seed, minimum=minimums or None,
-                                   attributes=attributes, withdraw=withdraw, **opts)
+            attributes = (
+                read_candidate_attributes(candidates_file, profile.candidates)
+                if candidates_file
+                else None
+            )
+            result = count_profile(
+                profile,
+                rule,
+                seats=seats,
+                seed=seed,
+                minimum=minimums or None,
+                attributes=attributes,
+                withdraw=withdraw,
+                **opts,
+            )
         except InputError as exc:
             if not many:
                 raise

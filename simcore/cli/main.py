@@ -34,7 +34,8 @@ class _Group(click.Group):
             msg = " ".join(str(exc).split())
             click.echo(
                 f"simcore: internal error: {type(exc).__name__}: {msg} "
-                "(please report it; set SIMCORE_DEBUG=1 for a traceback)", err=True,
+                "(please report it; set SIMCORE_DEBUG=1 for a traceback)",
+                err=True,
             )
             ctx.exit(1)
 

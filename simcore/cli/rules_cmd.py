@@ -14,16 +14,31 @@ from simcore.model.rules import RULES
 def rules(as_json):
     """List the counting rules, their sources and options."""
     if as_json:
-        click.echo(json.dumps([
-            {
-                "name": r.name, "title": r.title, "source": r.source, "summary": r.summary,
-                "aliases": list(r.aliases), "group_minimums": r.stv,
-                "options": [
-                    {"name": o.name, "default": o.default, "choices": list(o.choices),
-                     "help": o.help} for o in r.options
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": r.name,
+                        "title": r.title,
+                        "source": r.source,
+                        "summary": r.summary,
+                        "aliases": list(r.aliases),
+                        "group_minimums": r.stv,
+                        "options": [
+                            {
+                                "name": o.name,
+                                "default": o.default,
+                                "choices": list(o.choices),
+                                "help": o.help,
+                            }
+                            for o in r.options
+                        ],
+                    }
+                    for r in RULES.values()
                 ],
-            } for r in RULES.values()
-        ], indent=2))
+                indent=2,
+            )
+        )
         return
     for r in RULES.values():
         alias = f" (also: {', '.join(r.aliases)})" if r.aliases else ""

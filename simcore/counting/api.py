@@ -45,15 +45,30 @@ class CountJob:
         """Run the kernel; returns the rule's decimal places and the filled count log."""
         wmask = np.zeros(self.profile.n_candidates, np.bool_)
         wmask[list(self.withdrawn)] = True
-        return _run(self.rule, self.options, self.profile, self.seats, wmask, self.lot,
-                    self.group, self.group_min)
+        return _run(
+            self.rule,
+            self.options,
+            self.profile,
+            self.seats,
+            wmask,
+            self.lot,
+            self.group,
+            self.group_min,
+        )
 
     def result(self, decimals: int, log: CountLog) -> Result:
         p = self.profile
         return build_result(
-            log, rule=self.rule.name, seats=self.seats, decimals=decimals,
-            candidates=p.candidates, withdrawn=self.withdrawn, seed=self.seed,
-            options=self.options, source=p.source, title=p.title,
+            log,
+            rule=self.rule.name,
+            seats=self.seats,
+            decimals=decimals,
+            candidates=p.candidates,
+            withdrawn=self.withdrawn,
+            seed=self.seed,
+            options=self.options,
+            source=p.source,
+            title=p.title,
         )
 
 
@@ -88,8 +103,9 @@ def prepare_count(
     group, group_min = group_arrays(mins, attrs, profile.candidates, withdrawn, seats)
     if mins:
         opts["minimum"] = [str(m) for m in mins]
-    return CountJob(r, opts, profile, seats, seed, withdrawn, lot_priorities(seed, ncand), group,
-                    group_min)
+    return CountJob(
+        r, opts, profile, seats, seed, withdrawn, lot_priorities(seed, ncand), group, group_min
+    )
 
 
 def count(
@@ -116,8 +132,16 @@ def count(
         withdraw: names of candidates to treat as withdrawn (in addition to the file's).
         **options: rule options (``simcore rules`` lists them), e.g. ``quota="hare"``.
     """
-    job = prepare_count(profile, rule, seats, seed, minimum=minimum, attributes=attributes,
-                        withdraw=withdraw, **options)
+    job = prepare_count(
+        profile,
+        rule,
+        seats,
+        seed,
+        minimum=minimum,
+        attributes=attributes,
+        withdraw=withdraw,
+        **options,
+    )
     decimals, log = job.run()
     return job.result(decimals, log)
 
@@ -130,8 +154,10 @@ def _seats(profile: Profile, r: Rule, seats: int | None) -> int:
     if seats is None:
         seats = profile.seats
     if seats is None:
-        raise RuleError("the ballot file does not say how many seats; give seats (--seats N)",
-                        path=profile.source)
+        raise RuleError(
+            "the ballot file does not say how many seats; give seats (--seats N)",
+            path=profile.source,
+        )
     if int(seats) < 1:
         raise RuleError(f"seats must be at least 1, got {seats}")
     return int(seats)
@@ -155,8 +181,10 @@ def _check_rankings(profile: Profile, r: Rule, seats: int, opts: dict) -> None:
 def _tie_message(profile: Profile, row: int, col: int, rule: str) -> str:
     a = profile.candidates[int(profile.ballots[row, col - 1])]
     b = profile.candidates[int(profile.ballots[row, col])]
-    return (f"a ballot ranks {a!r} and {b!r} equally; rule {rule!r} needs strict rankings "
-            "(break the ties in the file, or use a rule that allows them)")
+    return (
+        f"a ballot ranks {a!r} and {b!r} equally; rule {rule!r} needs strict rankings "
+        "(break the ties in the file, or use a rule that allows them)"
+    )
 
 
 def _run(r, opts, profile, seats, wmask, lot, group, group_min):
@@ -164,12 +192,12 @@ def _run(r, opts, profile, seats, wmask, lot, group, group_min):
     from simcore.kernels import irv, wigm
 
     ncand = profile.n_candidates
+    tree = profile.trie
     if r.name in ("block", "fptp"):
         votes = 1 if r.name == "fptp" else (opts.get("votes") or seats)
         log = CountLog.allocate(ncand, 1)
-        irv.count_block(profile.ballots, profile.weights, wmask, seats, votes, lot, *log.arrays())
+        irv.count_block(*tree, wmask, seats, votes, lot, *log.arrays())
         return 0, log
-    tree = profile.trie
     if r.name in ("scottish", "wigm"):
         from simcore.kernels.quota import QUOTA_KINDS
 
@@ -177,15 +205,26 @@ def _run(r, opts, profile, seats, wmask, lot, group, group_min):
         quota_kind = QUOTA_KINDS["droop" if r.name == "scottish" else opts["quota"]]
         direction = BACKWARD if r.name == "scottish" or opts["ties"] == "backward" else FORWARD
         log = CountLog.allocate(ncand, 2 * ncand + seats + 4)
-        wigm.count_wigm(*tree, seats, wmask, 10**decimals, quota_kind, direction, lot, group,
-                        group_min, *log.arrays())
+        wigm.count_wigm(
+            *tree,
+            seats,
+            wmask,
+            10**decimals,
+            quota_kind,
+            direction,
+            lot,
+            group,
+            group_min,
+            *log.arrays(),
+        )
         return decimals, log
     if r.name == "meek":
         from simcore.kernels import meek
 
         log = CountLog.allocate(ncand, 3 * ncand + seats + 4)
-        meek.count_meek(*tree, profile.ballots.shape[1], seats, wmask, lot, group, group_min,
-                        *log.arrays())
+        meek.count_meek(
+            *tree, profile.ballots.shape[1], seats, wmask, lot, group, group_min, *log.arrays()
+        )
         return 9, log
     if r.name == "ers97":
         from simcore.kernels import ers97

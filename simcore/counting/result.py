@@ -94,8 +94,12 @@ class Result:
         if self.source is not None:
             out["file"] = self.source
         out.update(
-            title=self.title, rule=self.rule, seats=self.seats, quota=s(self.quota),
-            valid_votes=s(self.valid_votes), elected=list(self.elected),
+            title=self.title,
+            rule=self.rule,
+            seats=self.seats,
+            quota=s(self.quota),
+            valid_votes=s(self.valid_votes),
+            elected=list(self.elected),
         )
         if self.withdrawn:
             out["withdrawn"] = list(self.withdrawn)
@@ -120,8 +124,9 @@ class Result:
         return out
 
 
-def build_result(log: CountLog, *, rule, seats, decimals, candidates, withdrawn, seed, options,
-                 source, title) -> Result:
+def build_result(
+    log: CountLog, *, rule, seats, decimals, candidates, withdrawn, seed, options, source, title
+) -> Result:
     shown = [c for c in range(len(candidates)) if c not in withdrawn]
     stages = []
     prev_state = None
@@ -130,7 +135,8 @@ def build_result(log: CountLog, *, rule, seats, decimals, candidates, withdrawn,
         action = int(log.action[k])
         if action == BULK_EXCLUSION or (action == EXCLUSION and log.subject[k] < 0):
             subjects = tuple(
-                candidates[c] for c in shown
+                candidates[c]
+                for c in shown
                 if state[c] == EXCLUDED and (prev_state is None or prev_state[c] != EXCLUDED)
             )
         elif log.subject[k] >= 0:
@@ -157,9 +163,17 @@ def build_result(log: CountLog, *, rule, seats, decimals, candidates, withdrawn,
         prev_state = state
     final_quota = stages[-1].quota if stages else Decimal(0)
     return Result(
-        rule=rule, seats=seats, decimals=decimals, quota=final_quota,
+        rule=rule,
+        seats=seats,
+        decimals=decimals,
+        quota=final_quota,
         elected=tuple(candidates[c] for c in log.elected[: log.n_elected]),
-        stages=tuple(stages), valid_votes=fixed(log.meta[2], decimals), seed=seed,
-        candidates=tuple(candidates), withdrawn=tuple(candidates[c] for c in sorted(withdrawn)),
-        options=options, source=source, title=title,
+        stages=tuple(stages),
+        valid_votes=fixed(log.meta[2], decimals),
+        seed=seed,
+        candidates=tuple(candidates),
+        withdrawn=tuple(candidates[c] for c in sorted(withdrawn)),
+        options=options,
+        source=source,
+        title=title,
     )

@@ -13,8 +13,12 @@ from simcore.model.profile import Profile
 
 READERS = {"blt": read_blt, "csv": read_scot_csv, "preflib": read_preflib}
 _EXTENSIONS = {
-    ".blt": "blt", ".csv": "csv", ".soi": "preflib", ".toi": "preflib",
-    ".soc": "preflib", ".toc": "preflib",
+    ".blt": "blt",
+    ".csv": "csv",
+    ".soi": "preflib",
+    ".toi": "preflib",
+    ".soc": "preflib",
+    ".toc": "preflib",
 }
 BALLOT_EXTENSIONS = tuple(_EXTENSIONS)
 

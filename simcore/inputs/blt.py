@@ -54,8 +54,7 @@ def read_blt(path: str | Path) -> Profile:
             c = int(t[1:])
             _check_cand(c, ncand, path, lineno, what="withdrawn candidate")
             withdrawn.add(c - 1)
-        lineno, line = _next(it, path, "ballot lines ending with a lone '0' line",
-                             truncated=True)
+        lineno, line = _next(it, path, "ballot lines ending with a lone '0' line", truncated=True)
 
     meta = dict(seats=seats, withdrawn=frozenset(withdrawn), source=str(path))
     fast = _fast_ballots(text, lineno, ncand)
@@ -78,14 +77,17 @@ def read_blt(path: str | Path) -> Profile:
         rankings.append(ranking)
         ties.append(tie)
         weights.append(weight)
-        lineno, line = _next(it, path, "ballot lines ending with a lone '0' line",
-                             truncated=True)
+        lineno, line = _next(it, path, "ballot lines ending with a lone '0' line", truncated=True)
 
     rest = list(it)
     names, title = _parse_names(rest, alt_names, ncand, path, lines_total=len(lines))
     return Profile.from_rankings(
-        rankings, weights, candidates=names, equal_after=ties if any_tie else None,
-        title=title, **meta,
+        rankings,
+        weights,
+        candidates=names,
+        equal_after=ties if any_tie else None,
+        title=title,
+        **meta,
     )
 
 
@@ -215,5 +217,6 @@ def _parse_names(rest, alt_names, ncand, path, lines_total):
     found = len(texts) - 1 if len(texts) > ncand else len(texts)
     raise InputError(
         f"expected {ncand} candidate names after the ballots, found {max(found, 0)}",
-        path=path, line=rest[-1][0] if rest else lines_total,
+        path=path,
+        line=rest[-1][0] if rest else lines_total,
     )

@@ -33,17 +33,20 @@ def read_candidate_attributes(path: str | Path, candidates) -> dict[str, tuple[s
         if not any(f.strip() for f in row):
             continue
         if len(row) != len(header):
-            raise InputError(f"expected {len(header)} fields, got {len(row)}", path=path,
-                             line=lineno)
+            raise InputError(
+                f"expected {len(header)} fields, got {len(row)}", path=path, line=lineno
+            )
         name = " ".join(row[0].split())
         if name not in candidates:
-            raise InputError(f"no candidate named {name!r} in the ballot file", path=path,
-                             line=lineno)
+            raise InputError(
+                f"no candidate named {name!r} in the ballot file", path=path, line=lineno
+            )
         if name in found:
             raise InputError(f"candidate {name!r} is listed twice", path=path, line=lineno)
         found[name] = [f.strip() for f in row[1:]]
     missing = [c for c in candidates if c not in found]
     if missing:
-        raise InputError(f"candidate {missing[0]!r} is missing ({len(missing)} missing in all)",
-                         path=path)
+        raise InputError(
+            f"candidate {missing[0]!r} is missing ({len(missing)} missing in all)", path=path
+        )
     return {a: tuple(found[c][k] for c in candidates) for k, a in enumerate(attrs)}

@@ -46,11 +46,15 @@ def read_preflib(path: str | Path) -> Profile:
         count, order = s.split(":", 1)
         data.append((lineno, count.strip(), order.strip()))
     if "NUMBER ALTERNATIVES" in meta:
-        ncand = parse_int(meta["NUMBER ALTERNATIVES"], what="NUMBER ALTERNATIVES", path=path, line=1)
+        ncand = parse_int(
+            meta["NUMBER ALTERNATIVES"], what="NUMBER ALTERNATIVES", path=path, line=1
+        )
     else:
         ncand = max(names, default=0)
     if ncand < 1:
-        raise InputError("no '# NUMBER ALTERNATIVES' or '# ALTERNATIVE NAME' header lines", path=path)
+        raise InputError(
+            "no '# NUMBER ALTERNATIVES' or '# ALTERNATIVE NAME' header lines", path=path
+        )
     missing = [i for i in range(1, ncand + 1) if i not in names]
     if missing:
         raise InputError(f"missing '# ALTERNATIVE NAME {missing[0]}: ...' line", path=path)
@@ -88,8 +92,12 @@ def _build(data, ncand, names, title, path):
         weights.append(w)
     any_tie = any(any(t) for t in ties)
     return Profile.from_rankings(
-        rankings, weights, candidates=names, equal_after=ties if any_tie else None,
-        title=title, source=str(path),
+        rankings,
+        weights,
+        candidates=names,
+        equal_after=ties if any_tie else None,
+        title=title,
+        source=str(path),
     )
 
 

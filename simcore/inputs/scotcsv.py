@@ -35,12 +35,16 @@ def read_scot_csv(path: str | Path) -> Profile:
     lineno, head = rows[0]
     if len(head) != 2:
         raise InputError(
-            f"first row must be 'ncandidates,nseats', got {','.join(head)!r}", path=path, line=lineno
+            f"first row must be 'ncandidates,nseats', got {','.join(head)!r}",
+            path=path,
+            line=lineno,
         )
     ncand = parse_int(head[0], what="number of candidates", path=path, line=lineno)
     seats = parse_int(head[1], what="number of seats", path=path, line=lineno)
     if ncand < 1 or seats < 1:
-        raise InputError("numbers of candidates and seats must be at least 1", path=path, line=lineno)
+        raise InputError(
+            "numbers of candidates and seats must be at least 1", path=path, line=lineno
+        )
 
     fast = _fast_ballots(text, lineno, ncand)
     if fast is not None:
@@ -73,13 +77,14 @@ def read_scot_csv(path: str | Path) -> Profile:
         raise InputError(
             f"file is truncated: expected {ncand} candidate rows after the ballots, "
             f"found {len(cand_rows)}",
-            path=path, line=rows[-1][0],
+            path=path,
+            line=rows[-1][0],
         )
     names, parties = [], []
     for lineno, row in cand_rows:
         if len(row) < 2 or not row[1]:
             raise InputError(
-                "candidate row must be '\"Candidate i\",\"Name\",\"Party\"'", path=path, line=lineno
+                'candidate row must be \'"Candidate i","Name","Party"\'', path=path, line=lineno
             )
         names.append(row[1])
         parties.append(row[2] if len(row) > 2 else "")
@@ -87,8 +92,13 @@ def read_scot_csv(path: str | Path) -> Profile:
     if len(tail) > 1:
         raise InputError("unexpected rows after the ward name", path=path, line=tail[1][0])
     title = tail[0][1][0] if tail else ""
-    meta = dict(candidates=names, seats=seats, title=title, attributes={"party": tuple(parties)},
-                source=str(path))
+    meta = dict(
+        candidates=names,
+        seats=seats,
+        title=title,
+        attributes={"party": tuple(parties)},
+        source=str(path),
+    )
     if fast is not None:
         return Profile.from_arrays(ranks, weights_arr, **meta)
     return Profile.from_rankings(rankings, weights, **meta)

@@ -41,4 +41,6 @@ def parse_int(token: str, *, what: str, path, line: int) -> int:
     try:
         return int(token)
     except ValueError:
-        raise InputError(f"{what} must be a whole number, got {token!r}", path=path, line=line) from None
+        raise InputError(
+            f"{what} must be a whole number, got {token!r}", path=path, line=line
+        ) from None

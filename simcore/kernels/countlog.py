@@ -65,8 +65,17 @@ class CountLog:
     def arrays(self):
         """The arrays in the order kernels take them."""
         return (
-            self.votes, self.state, self.exhausted, self.lost, self.quota, self.action,
-            self.subject, self.tie, self.elected, self.elected_stage, self.excluded_stage,
+            self.votes,
+            self.state,
+            self.exhausted,
+            self.lost,
+            self.quota,
+            self.action,
+            self.subject,
+            self.tie,
+            self.elected,
+            self.elected_stage,
+            self.excluded_stage,
             self.meta,
         )
 

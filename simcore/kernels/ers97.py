@@ -27,7 +27,6 @@ from simcore.kernels.constraints import can_elect, must_exclude, protected
 from simcore.kernels.countlog import (
     BULK_EXCLUSION,
     CONTINUING,
-    ELECTED,
     EXCLUDED,
     EXCLUSION,
     FIRST_PREFERENCES,
@@ -35,7 +34,7 @@ from simcore.kernels.countlog import (
     WITHDRAWN,
 )
 from simcore.kernels.piles import deal_first_preferences, new_piles, pass_on
-from simcore.kernels.ties import FORWARD, break_tie, extreme_candidate
+from simcore.kernels.ties import FORWARD, extreme_candidate
 from simcore.kernels.wigm import _elect, _elect_rest, _record
 
 UNIT = np.int64(100)
@@ -53,8 +52,25 @@ def _ceil_div(a, b):
 
 
 @kernel
-def _elect_reached(stage, seats, n_elected, totals, state, quota, pending, lot, group,
-                   group_min, log_votes, log_state, elected, elected_stage, scratch, mask, picks):
+def _elect_reached(
+    stage,
+    seats,
+    n_elected,
+    totals,
+    state,
+    quota,
+    pending,
+    lot,
+    group,
+    group_min,
+    log_votes,
+    log_state,
+    elected,
+    elected_stage,
+    scratch,
+    mask,
+    picks,
+):
     """5.1.7 / 5.4.9 with 5.6.2: elect continuing candidates on the quota or the total active
     vote threshold, most votes first, up to the places left."""
     ncand = totals.shape[0]
@@ -71,8 +87,11 @@ def _elect_reached(stage, seats, n_elected, totals, state, quota, pending, lot, 
             threshold = 1
         n = 0
         for c in range(ncand):
-            if state[c] == CONTINUING and totals[c] >= threshold and can_elect(
-                    c, group, group_min, state, places):
+            if (
+                state[c] == CONTINUING
+                and totals[c] >= threshold
+                and can_elect(c, group, group_min, state, places)
+            ):
                 picks[n] = c
                 n += 1
         if n == 0:
@@ -146,9 +165,30 @@ def _transferable(x, cand, end, weight, stop, state):
 
 
 @kernel
-def count_ers97(cand, end, weight, stop, start, seats, withdrawn, lot, group, group_min, log_votes,
-                log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie,
-                elected, elected_stage, excluded_stage, meta):
+def count_ers97(
+    cand,
+    end,
+    weight,
+    stop,
+    start,
+    seats,
+    withdrawn,
+    lot,
+    group,
+    group_min,
+    log_votes,
+    log_state,
+    log_exh,
+    log_lost,
+    log_quota,
+    log_action,
+    log_subject,
+    log_tie,
+    elected,
+    elected_stage,
+    excluded_stage,
+    meta,
+):
     ncand = withdrawn.shape[0]
     n_nodes = cand.shape[0]
     state = np.zeros(ncand, np.int8)
@@ -166,19 +206,53 @@ def count_ers97(cand, end, weight, stop, start, seats, withdrawn, lot, group, gr
     pending = np.zeros(ncand, np.bool_)
     pool = np.empty(n_nodes, np.int64)
 
-    valid = deal_first_preferences(UNIT, cand, end, weight, stop, state, val, pile, start, size,
-                                   totals)
+    valid = deal_first_preferences(
+        UNIT, cand, end, weight, stop, state, val, pile, start, size, totals
+    )
     valid_units = valid * UNIT
     quota = _ceil_div(valid_units, seats + 1)
     exhausted = np.int64(0)
     transfer_id = 0
     n_elected = 0
     stage = 0
-    _record(stage, totals, state, exhausted, 0, quota, FIRST_PREFERENCES, -1, 0, log_votes,
-            log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
-    n_elected = _elect_reached(stage, seats, n_elected, totals, state, quota, pending, lot,
-                               group, group_min, log_votes, log_state, elected, elected_stage,
-                               scratch, mask, picks)
+    _record(
+        stage,
+        totals,
+        state,
+        exhausted,
+        0,
+        quota,
+        FIRST_PREFERENCES,
+        -1,
+        0,
+        log_votes,
+        log_state,
+        log_exh,
+        log_lost,
+        log_quota,
+        log_action,
+        log_subject,
+        log_tie,
+    )
+    n_elected = _elect_reached(
+        stage,
+        seats,
+        n_elected,
+        totals,
+        state,
+        quota,
+        pending,
+        lot,
+        group,
+        group_min,
+        log_votes,
+        log_state,
+        elected,
+        elected_stage,
+        scratch,
+        mask,
+        picks,
+    )
     while n_elected < seats:
         places = seats - n_elected
         n_cont = 0
@@ -188,8 +262,20 @@ def count_ers97(cand, end, weight, stop, start, seats, withdrawn, lot, group, gr
             mask[c] = state[c] == CONTINUING and must_exclude(c, group, group_min, state, places)
             n_forced += mask[c]
         if n_forced == 0 and n_cont <= places:
-            n_elected = _elect_rest(stage, n_elected, totals, state, mask, log_votes, lot, FORWARD,
-                                    scratch, elected, elected_stage, log_state)
+            n_elected = _elect_rest(
+                stage,
+                n_elected,
+                totals,
+                state,
+                mask,
+                log_votes,
+                lot,
+                FORWARD,
+                scratch,
+                elected,
+                elected_stage,
+                log_state,
+            )
             break
 
         surplus_total = np.int64(0)
@@ -201,8 +287,9 @@ def count_ers97(cand, end, weight, stop, start, seats, withdrawn, lot, group, gr
             k, n_sorted = _exclusion_set(totals, state, places, surplus_total, order, group_min)
             if k == 0:
                 # 5.2.3: transfer the largest surplus, last parcel only (5.3)
-                c, how = extreme_candidate(totals, pending, log_votes, stage, lot, False,
-                                           FORWARD, scratch)
+                c, how = extreme_candidate(
+                    totals, pending, log_votes, stage, lot, False, FORWARD, scratch
+                )
                 pending[c] = False
                 surplus = totals[c] - quota
                 parcel = last_in[c]
@@ -223,19 +310,52 @@ def count_ers97(cand, end, weight, stop, start, seats, withdrawn, lot, group, gr
                     if arrival[x] == parcel and n_papers > 0:
                         tv = surplus // n_papers if value > surplus else val[x]
                         # papers with no next preference stay with the elected candidate
-                        mv, ex = pass_on(x, tv, cand, end, weight, stop, state, val, pile,
-                                         start, size, totals)
+                        mv, ex = pass_on(
+                            x, tv, cand, end, weight, stop, state, val, pile, start, size, totals
+                        )
                         moved += mv
                         _stamp_new(x, transfer_id, cand, end, state, arrival, last_in)
                 exhausted += surplus - moved
                 totals[c] = quota
                 stage += 1
-                _record(stage, totals, state, exhausted, 0, quota, SURPLUS, c, how, log_votes,
-                        log_state, log_exh, log_lost, log_quota, log_action, log_subject,
-                        log_tie)
-                n_elected = _elect_reached(stage, seats, n_elected, totals, state, quota,
-                                           pending, lot, group, group_min, log_votes, log_state,
-                                           elected, elected_stage, scratch, mask, picks)
+                _record(
+                    stage,
+                    totals,
+                    state,
+                    exhausted,
+                    0,
+                    quota,
+                    SURPLUS,
+                    c,
+                    how,
+                    log_votes,
+                    log_state,
+                    log_exh,
+                    log_lost,
+                    log_quota,
+                    log_action,
+                    log_subject,
+                    log_tie,
+                )
+                n_elected = _elect_reached(
+                    stage,
+                    seats,
+                    n_elected,
+                    totals,
+                    state,
+                    quota,
+                    pending,
+                    lot,
+                    group,
+                    group_min,
+                    log_votes,
+                    log_state,
+                    elected,
+                    elected_stage,
+                    scratch,
+                    mask,
+                    picks,
+                )
                 continue
 
         # exclusion: forced by a group minimum, in bulk (5.2.5), or the single lowest
@@ -249,10 +369,10 @@ def count_ers97(cand, end, weight, stop, start, seats, withdrawn, lot, group, gr
             k, n_sorted = _exclusion_set(totals, state, places, surplus_total, order, group_min)
             if k <= 1:
                 for c in range(ncand):
-                    mask[c] = state[c] == CONTINUING and not protected(c, group, group_min,
-                                                                        state)
-                order[0], how = extreme_candidate(totals, mask, log_votes, stage, lot, True,
-                                                  FORWARD, scratch)
+                    mask[c] = state[c] == CONTINUING and not protected(c, group, group_min, state)
+                order[0], how = extreme_candidate(
+                    totals, mask, log_votes, stage, lot, True, FORWARD, scratch
+                )
                 k = 1
         subject = order[0] if k == 1 else -1
         action = EXCLUSION if k == 1 else BULK_EXCLUSION
@@ -262,10 +382,39 @@ def count_ers97(cand, end, weight, stop, start, seats, withdrawn, lot, group, gr
         if n_cont - k <= places and n_forced == 0:
             # 5.5.1: the others fill the places; no papers are transferred
             stage += 1
-            _record(stage, totals, state, exhausted, 0, quota, action, subject, how, log_votes,
-                    log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
-            n_elected = _elect_rest(stage, n_elected, totals, state, mask, log_votes, lot,
-                                    FORWARD, scratch, elected, elected_stage, log_state)
+            _record(
+                stage,
+                totals,
+                state,
+                exhausted,
+                0,
+                quota,
+                action,
+                subject,
+                how,
+                log_votes,
+                log_state,
+                log_exh,
+                log_lost,
+                log_quota,
+                log_action,
+                log_subject,
+                log_tie,
+            )
+            n_elected = _elect_rest(
+                stage,
+                n_elected,
+                totals,
+                state,
+                mask,
+                log_votes,
+                lot,
+                FORWARD,
+                scratch,
+                elected,
+                elected_stage,
+                log_state,
+            )
             break
         # pool the excluded candidates' papers, highest value first (5.4.1)
         m_pool = 0
@@ -290,18 +439,52 @@ def count_ers97(cand, end, weight, stop, start, seats, withdrawn, lot, group, gr
                 x = pool[by_value[j]]
                 owner = cand[x]
                 totals[owner] -= weight[x] * val[x]
-                mv, ex = pass_on(x, val[x], cand, end, weight, stop, state, val, pile, start,
-                                 size, totals)
+                mv, ex = pass_on(
+                    x, val[x], cand, end, weight, stop, state, val, pile, start, size, totals
+                )
                 exhausted += ex
                 _stamp_new(x, transfer_id, cand, end, state, arrival, last_in)
             if n_elected == 0:
                 quota = _ceil_div(valid_units - exhausted, seats + 1)
             stage += 1
-            _record(stage, totals, state, exhausted, 0, quota, action, subject, how, log_votes,
-                    log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
-            n_elected = _elect_reached(stage, seats, n_elected, totals, state, quota, pending,
-                                       lot, group, group_min, log_votes, log_state, elected,
-                                       elected_stage, scratch, mask, picks)
+            _record(
+                stage,
+                totals,
+                state,
+                exhausted,
+                0,
+                quota,
+                action,
+                subject,
+                how,
+                log_votes,
+                log_state,
+                log_exh,
+                log_lost,
+                log_quota,
+                log_action,
+                log_subject,
+                log_tie,
+            )
+            n_elected = _elect_reached(
+                stage,
+                seats,
+                n_elected,
+                totals,
+                state,
+                quota,
+                pending,
+                lot,
+                group,
+                group_min,
+                log_votes,
+                log_state,
+                elected,
+                elected_stage,
+                scratch,
+                mask,
+                picks,
+            )
             begin = stop_at
             if begin >= m_pool or n_elected >= seats:
                 break

@@ -28,9 +28,28 @@ from simcore.kernels.ties import extreme_candidate
 
 
 @kernel
-def count_irv(cand, end, weight, stop, start, withdrawn, direction, lot, log_votes, log_state, log_exh,
-              log_lost, log_quota, log_action, log_subject, log_tie, elected, elected_stage,
-              excluded_stage, meta):
+def count_irv(
+    cand,
+    end,
+    weight,
+    stop,
+    start,
+    withdrawn,
+    direction,
+    lot,
+    log_votes,
+    log_state,
+    log_exh,
+    log_lost,
+    log_quota,
+    log_action,
+    log_subject,
+    log_tie,
+    elected,
+    elected_stage,
+    excluded_stage,
+    meta,
+):
     ncand = withdrawn.shape[0]
     state = np.zeros(ncand, np.int8)
     for c in range(ncand):
@@ -40,8 +59,9 @@ def count_irv(cand, end, weight, stop, start, withdrawn, direction, lot, log_vot
     pile, size, val = new_piles(cand, start)
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
-    valid = deal_first_preferences(1, cand, end, weight, stop, state, val, pile, start, size,
-                                   totals)
+    valid = deal_first_preferences(
+        1, cand, end, weight, stop, state, val, pile, start, size, totals
+    )
     exhausted = np.int64(0)
     stage = 0
     action = FIRST_PREFERENCES
@@ -65,8 +85,9 @@ def count_irv(cand, end, weight, stop, start, withdrawn, direction, lot, log_vot
             n_cont += mask[c]
         if n_cont == 0:
             break
-        top, top_how = extreme_candidate(totals, mask, log_votes, stage, lot, False, direction,
-                                         scratch)
+        top, top_how = extreme_candidate(
+            totals, mask, log_votes, stage, lot, False, direction, scratch
+        )
         if 2 * totals[top] > cont_votes or n_cont == 1:
             state[top] = ELECTED
             log_state[stage, top] = ELECTED
@@ -78,8 +99,9 @@ def count_irv(cand, end, weight, stop, start, withdrawn, direction, lot, log_vot
         stage += 1
         state[c] = EXCLUDED
         excluded_stage[c] = stage
-        m, e = transfer_pile(c, cand, end, weight, stop, state, val, pile, start, size, totals,
-                             0, 0)
+        m, e = transfer_pile(
+            c, cand, end, weight, stop, state, val, pile, start, size, totals, 0, 0
+        )
         exhausted += e
         totals[c] = 0
         action = EXCLUSION
@@ -91,24 +113,57 @@ def count_irv(cand, end, weight, stop, start, withdrawn, direction, lot, log_vot
 
 
 @kernel
-def count_block(ballots, weights, withdrawn, seats, votes, lot, log_votes, log_state, log_exh,
-                log_lost, log_quota, log_action, log_subject, log_tie, elected, elected_stage,
-                excluded_stage, meta):
+def count_block(
+    cand,
+    end,
+    weight,
+    stop,
+    start,
+    withdrawn,
+    seats,
+    votes,
+    lot,
+    log_votes,
+    log_state,
+    log_exh,
+    log_lost,
+    log_quota,
+    log_action,
+    log_subject,
+    log_tie,
+    elected,
+    elected_stage,
+    excluded_stage,
+    meta,
+):
     ncand = withdrawn.shape[0]
-    n, width = ballots.shape
     totals = np.zeros(ncand, np.int64)
     valid = np.int64(0)
-    for i in range(n):
-        marked = 0
-        for p in range(width):
-            c = ballots[i, p]
-            if c < 0 or marked >= votes:
-                break
-            if not withdrawn[c]:
-                totals[c] += weights[i]
-                marked += 1
-        if marked > 0:
-            valid += weights[i]
+    # depth-first walk of the ballot tree, down to each ballot's last counted mark
+    stack_node = np.empty(ncand + 2, np.int64)
+    stack_marks = np.empty(ncand + 2, np.int64)
+    top = 0
+    stack_node[0] = 0
+    stack_marks[0] = 0
+    m = cand.shape[0]
+    y = 1
+    while y < m:
+        while y >= end[stack_node[top]]:
+            top -= 1
+        marks = stack_marks[top]
+        c = cand[y]
+        if not withdrawn[c]:
+            totals[c] += weight[y]
+            if marks == 0:
+                valid += weight[y]
+            marks += 1
+        if marks >= votes:
+            y = end[y]
+        else:
+            top += 1
+            stack_node[top] = y
+            stack_marks[top] = marks
+            y += 1
     state = np.zeros(ncand, np.int8)
     mask = np.zeros(ncand, np.bool_)
     scratch = np.empty(ncand, np.int64)

@@ -138,9 +138,31 @@ def _update_keeps(votes, state, keep, quota):
 
 
 @kernel
-def count_meek(cand, end, weight, stop, start, depth, seats, withdrawn, lot, group, group_min, log_votes,
-               log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie, elected,
-               elected_stage, excluded_stage, meta):
+def count_meek(
+    cand,
+    end,
+    weight,
+    stop,
+    start,
+    depth,
+    seats,
+    withdrawn,
+    lot,
+    group,
+    group_min,
+    log_votes,
+    log_state,
+    log_exh,
+    log_lost,
+    log_quota,
+    log_action,
+    log_subject,
+    log_tie,
+    elected,
+    elected_stage,
+    excluded_stage,
+    meta,
+):
     ncand = withdrawn.shape[0]
     state = np.zeros(ncand, np.int8)
     keep = np.full(ncand, UNIT, np.int64)
@@ -164,15 +186,34 @@ def count_meek(cand, end, weight, stop, start, depth, seats, withdrawn, lot, gro
     n_elected = 0
     stage = 0
     iterations = 0
-    _record(stage, votes, state, exhausted, 0, quota, FIRST_PREFERENCES, -1, 0, log_votes,
-            log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
+    _record(
+        stage,
+        votes,
+        state,
+        exhausted,
+        0,
+        quota,
+        FIRST_PREFERENCES,
+        -1,
+        0,
+        log_votes,
+        log_state,
+        log_exh,
+        log_lost,
+        log_quota,
+        log_action,
+        log_subject,
+        log_tie,
+    )
     while True:
         while n_elected < seats:  # elect all reaching the quota, most votes first
             for c in range(ncand):
-                mask[c] = state[c] == CONTINUING and votes[c] >= quota and can_elect(
-                    c, group, group_min, state, seats - n_elected)
-            c, how = extreme_candidate(votes, mask, log_votes, stage, lot, False, FORWARD,
-                                       scratch)
+                mask[c] = (
+                    state[c] == CONTINUING
+                    and votes[c] >= quota
+                    and can_elect(c, group, group_min, state, seats - n_elected)
+                )
+            c, how = extreme_candidate(votes, mask, log_votes, stage, lot, False, FORWARD, scratch)
             if c < 0:
                 break
             n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
@@ -182,13 +223,24 @@ def count_meek(cand, end, weight, stop, start, depth, seats, withdrawn, lot, gro
         n_forced = 0
         n_cont = 0
         for c in range(ncand):
-            mask[c] = state[c] == CONTINUING and must_exclude(c, group, group_min, state,
-                                                              vacancies)
+            mask[c] = state[c] == CONTINUING and must_exclude(c, group, group_min, state, vacancies)
             n_forced += mask[c]
             n_cont += state[c] == CONTINUING
         if n_forced == 0 and n_cont <= vacancies:
-            n_elected = _elect_rest(stage, n_elected, votes, state, mask, log_votes, lot, FORWARD,
-                                    scratch, elected, elected_stage, log_state)
+            n_elected = _elect_rest(
+                stage,
+                n_elected,
+                votes,
+                state,
+                mask,
+                log_votes,
+                lot,
+                FORWARD,
+                scratch,
+                elected,
+                elected_stage,
+                log_state,
+            )
             break
 
         s = _surplus(votes, state, quota)
@@ -207,8 +259,9 @@ def count_meek(cand, end, weight, stop, start, depth, seats, withdrawn, lot, gro
         elif _must_stop(votes, state, s, _NO_SURPLUS):
             for c in range(ncand):
                 mask[c] = state[c] == CONTINUING and not protected(c, group, group_min, state)
-            subject, how = extreme_candidate(votes, mask, log_votes, stage, lot, True, FORWARD,
-                                             scratch)
+            subject, how = extreme_candidate(
+                votes, mask, log_votes, stage, lot, True, FORWARD, scratch
+            )
             state[subject] = EXCLUDED
             keep[subject] = 0
             excluded_stage[subject] = stage + 1
@@ -216,11 +269,39 @@ def count_meek(cand, end, weight, stop, start, depth, seats, withdrawn, lot, gro
             if n_cont - 1 <= vacancies:
                 # the others fill the last vacancies: no further distribution is needed
                 stage += 1
-                _record(stage, votes, state, exhausted, 0, quota, action, subject, how,
-                        log_votes, log_state, log_exh, log_lost, log_quota, log_action,
-                        log_subject, log_tie)
-                n_elected = _elect_rest(stage, n_elected, votes, state, mask, log_votes, lot,
-                                        FORWARD, scratch, elected, elected_stage, log_state)
+                _record(
+                    stage,
+                    votes,
+                    state,
+                    exhausted,
+                    0,
+                    quota,
+                    action,
+                    subject,
+                    how,
+                    log_votes,
+                    log_state,
+                    log_exh,
+                    log_lost,
+                    log_quota,
+                    log_action,
+                    log_subject,
+                    log_tie,
+                )
+                n_elected = _elect_rest(
+                    stage,
+                    n_elected,
+                    votes,
+                    state,
+                    mask,
+                    log_votes,
+                    lot,
+                    FORWARD,
+                    scratch,
+                    elected,
+                    elected_stage,
+                    log_state,
+                )
                 break
         stage += 1
         prev = s if action == ITERATION else _NO_SURPLUS
@@ -229,8 +310,9 @@ def count_meek(cand, end, weight, stop, start, depth, seats, withdrawn, lot, gro
             if not (first and action != ITERATION):
                 _update_keeps(votes, state, keep, quota)
             first = False
-            exhausted = _distribute(cand, end, weight, stop, keep, votes, stack_node,
-                                    stack_rem) - invalid
+            exhausted = (
+                _distribute(cand, end, weight, stop, keep, votes, stack_node, stack_rem) - invalid
+            )
             quota = _quota(votes, seats)
             iterations += 1
             if _any_reaching(votes, state, quota):
@@ -239,8 +321,25 @@ def count_meek(cand, end, weight, stop, start, depth, seats, withdrawn, lot, gro
             if _must_stop(votes, state, s_new, prev):
                 break
             prev = s_new
-        _record(stage, votes, state, exhausted, 0, quota, action, subject, how, log_votes,
-                log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
+        _record(
+            stage,
+            votes,
+            state,
+            exhausted,
+            0,
+            quota,
+            action,
+            subject,
+            how,
+            log_votes,
+            log_state,
+            log_exh,
+            log_lost,
+            log_quota,
+            log_action,
+            log_subject,
+            log_tie,
+        )
 
     meta[0] = stage + 1
     meta[1] = n_elected

@@ -24,8 +24,11 @@ def new_piles(cand, start):
     segments ``start`` (:func:`simcore.kernels.trie.pile_offsets`)."""
     ncand = start.shape[0] - 1
     # a node's value is written when it is first held, before anything reads it
-    return (np.empty(cand.shape[0], np.int32), np.zeros(ncand, np.int64),
-            np.empty(cand.shape[0], np.int64))
+    return (
+        np.empty(cand.shape[0], np.int32),
+        np.zeros(ncand, np.int64),
+        np.empty(cand.shape[0], np.int64),
+    )
 
 
 @inline_kernel
@@ -56,8 +59,9 @@ def pass_on(x, v, cand, end, weight, stop, state, val, pile, start, size, totals
 
 
 @kernel
-def transfer_pile(c, cand, end, weight, stop, state, val, pile, start, size, totals, surplus,
-                  total):
+def transfer_pile(
+    c, cand, end, weight, stop, state, val, pile, start, size, totals, surplus, total
+):
     """Move every paper on ``c``'s pile to its next continuing preference.
 
     With ``total == 0`` papers keep their value (an exclusion); otherwise each paper's new value
@@ -86,8 +90,7 @@ def transfer_pile(c, cand, end, weight, stop, state, val, pile, start, size, tot
 
 
 @kernel
-def deal_first_preferences(unit, cand, end, weight, stop, state, val, pile, start, size,
-                           totals):
+def deal_first_preferences(unit, cand, end, weight, stop, state, val, pile, start, size, totals):
     """Give every paper to its first continuing preference at value ``unit``.
 
     Returns the number of valid papers (those with at least one continuing preference).

@@ -42,8 +42,25 @@ from simcore.kernels.ties import extreme_candidate
 
 
 @kernel
-def _record(stage, totals, state, exhausted, lost, quota, action, subject, how, log_votes,
-            log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie):
+def _record(
+    stage,
+    totals,
+    state,
+    exhausted,
+    lost,
+    quota,
+    action,
+    subject,
+    how,
+    log_votes,
+    log_state,
+    log_exh,
+    log_lost,
+    log_quota,
+    log_action,
+    log_subject,
+    log_tie,
+):
     for c in range(totals.shape[0]):
         log_votes[stage, c] = totals[c]
         log_state[stage, c] = state[c]
@@ -65,14 +82,25 @@ def _elect(c, stage, n_elected, state, elected, elected_stage, log_state):
 
 
 @kernel
-def _elect_rest(stage, n_elected, totals, state, mask, log_votes, lot, direction, scratch,
-                elected, elected_stage, log_state):
+def _elect_rest(
+    stage,
+    n_elected,
+    totals,
+    state,
+    mask,
+    log_votes,
+    lot,
+    direction,
+    scratch,
+    elected,
+    elected_stage,
+    log_state,
+):
     """Elect every continuing candidate at ``stage``, most votes first (last vacancies)."""
     for c in range(totals.shape[0]):
         mask[c] = state[c] == CONTINUING
     while True:
-        c, how = extreme_candidate(totals, mask, log_votes, stage, lot, False, direction,
-                                   scratch)
+        c, how = extreme_candidate(totals, mask, log_votes, stage, lot, False, direction, scratch)
         if c < 0:
             return n_elected
         mask[c] = False
@@ -81,9 +109,31 @@ def _elect_rest(stage, n_elected, totals, state, mask, log_votes, lot, direction
 
 @kernel
 def count_wigm(
-    cand, end, weight, stop, start, seats, withdrawn, unit, quota_kind, direction, lot, group,
-    group_min, log_votes, log_state, log_exh, log_lost, log_quota, log_action, log_subject,
-    log_tie, elected, elected_stage, excluded_stage, meta,
+    cand,
+    end,
+    weight,
+    stop,
+    start,
+    seats,
+    withdrawn,
+    unit,
+    quota_kind,
+    direction,
+    lot,
+    group,
+    group_min,
+    log_votes,
+    log_state,
+    log_exh,
+    log_lost,
+    log_quota,
+    log_action,
+    log_subject,
+    log_tie,
+    elected,
+    elected_stage,
+    excluded_stage,
+    meta,
 ):
     ncand = withdrawn.shape[0]
     state = np.zeros(ncand, np.int8)
@@ -96,24 +146,46 @@ def count_wigm(
     mask = np.zeros(ncand, np.bool_)
     pending = np.zeros(ncand, np.bool_)
 
-    valid = deal_first_preferences(unit, cand, end, weight, stop, state, val, pile, start, size,
-                                   totals)
+    valid = deal_first_preferences(
+        unit, cand, end, weight, stop, state, val, pile, start, size, totals
+    )
     quota, threshold = compute_quota(quota_kind, valid, seats, unit)
     exhausted = np.int64(0)
     lost = np.int64(0)
     n_elected = 0
     stage = 0
-    _record(stage, totals, state, exhausted, lost, quota, FIRST_PREFERENCES, -1, 0, log_votes,
-            log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
+    _record(
+        stage,
+        totals,
+        state,
+        exhausted,
+        lost,
+        quota,
+        FIRST_PREFERENCES,
+        -1,
+        0,
+        log_votes,
+        log_state,
+        log_exh,
+        log_lost,
+        log_quota,
+        log_action,
+        log_subject,
+        log_tie,
+    )
 
     while True:
         # deem elected everyone at or over the threshold, most votes first (rules 46, 51)
         while n_elected < seats:
             for c in range(ncand):
-                mask[c] = state[c] == CONTINUING and totals[c] >= threshold and can_elect(
-                    c, group, group_min, state, seats - n_elected)
-            c, how = extreme_candidate(totals, mask, log_votes, stage, lot, False, direction,
-                                       scratch)
+                mask[c] = (
+                    state[c] == CONTINUING
+                    and totals[c] >= threshold
+                    and can_elect(c, group, group_min, state, seats - n_elected)
+                )
+            c, how = extreme_candidate(
+                totals, mask, log_votes, stage, lot, False, direction, scratch
+            )
             if c < 0:
                 break
             n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
@@ -125,16 +197,27 @@ def count_wigm(
         # group rule 3: vacancies all needed by groups -> exclude everyone else at once
         n_forced = 0
         for c in range(ncand):
-            mask[c] = state[c] == CONTINUING and must_exclude(c, group, group_min, state,
-                                                              vacancies)
+            mask[c] = state[c] == CONTINUING and must_exclude(c, group, group_min, state, vacancies)
             n_forced += mask[c]
         n_cont = 0
         for c in range(ncand):
             n_cont += state[c] == CONTINUING
         if n_forced == 0 and n_cont <= vacancies:
             # rule 52(1): the continuing candidates fill the remaining vacancies
-            n_elected = _elect_rest(stage, n_elected, totals, state, mask, log_votes, lot,
-                                    direction, scratch, elected, elected_stage, log_state)
+            n_elected = _elect_rest(
+                stage,
+                n_elected,
+                totals,
+                state,
+                mask,
+                log_votes,
+                lot,
+                direction,
+                scratch,
+                elected,
+                elected_stage,
+                log_state,
+            )
             break
         stage += 1
         if n_forced > 0:
@@ -146,14 +229,31 @@ def count_wigm(
                     subject = c if subject == -1 else -2
             for c in range(ncand):
                 if mask[c]:
-                    m, e = transfer_pile(c, cand, end, weight, stop, state, val, pile, start,
-                                         size, totals, 0, 0)
+                    m, e = transfer_pile(
+                        c, cand, end, weight, stop, state, val, pile, start, size, totals, 0, 0
+                    )
                     exhausted += e
                     totals[c] = 0
             action = EXCLUSION if subject >= 0 else BULK_EXCLUSION
-            _record(stage, totals, state, exhausted, lost, quota, action, max(subject, -1), 0,
-                    log_votes, log_state, log_exh, log_lost, log_quota, log_action, log_subject,
-                    log_tie)
+            _record(
+                stage,
+                totals,
+                state,
+                exhausted,
+                lost,
+                quota,
+                action,
+                max(subject, -1),
+                0,
+                log_votes,
+                log_state,
+                log_exh,
+                log_lost,
+                log_quota,
+                log_action,
+                log_subject,
+                log_tie,
+            )
             continue
 
         any_pending = False
@@ -161,39 +261,117 @@ def count_wigm(
             any_pending = any_pending or pending[c]
         if any_pending:
             # rule 47/48: transfer the largest surplus
-            c, how = extreme_candidate(totals, pending, log_votes, stage - 1, lot, False,
-                                       direction, scratch)
+            c, how = extreme_candidate(
+                totals, pending, log_votes, stage - 1, lot, False, direction, scratch
+            )
             pending[c] = False
             surplus = totals[c] - quota
-            m, e = transfer_pile(c, cand, end, weight, stop, state, val, pile, start, size,
-                                 totals, surplus, totals[c])
+            m, e = transfer_pile(
+                c,
+                cand,
+                end,
+                weight,
+                stop,
+                state,
+                val,
+                pile,
+                start,
+                size,
+                totals,
+                surplus,
+                totals[c],
+            )
             exhausted += e
             lost += surplus - m - e
             totals[c] = quota
-            _record(stage, totals, state, exhausted, lost, quota, SURPLUS, c, how, log_votes,
-                    log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
+            _record(
+                stage,
+                totals,
+                state,
+                exhausted,
+                lost,
+                quota,
+                SURPLUS,
+                c,
+                how,
+                log_votes,
+                log_state,
+                log_exh,
+                log_lost,
+                log_quota,
+                log_action,
+                log_subject,
+                log_tie,
+            )
         else:
             # rule 49/50: exclude the lowest continuing candidate not protected by a group rule
             for c in range(ncand):
                 mask[c] = state[c] == CONTINUING and not protected(c, group, group_min, state)
-            c, how = extreme_candidate(totals, mask, log_votes, stage - 1, lot, True, direction,
-                                       scratch)
+            c, how = extreme_candidate(
+                totals, mask, log_votes, stage - 1, lot, True, direction, scratch
+            )
             state[c] = EXCLUDED
             excluded_stage[c] = stage
             if n_cont - 1 <= vacancies:
                 # rule 52: the others fill the last vacancies; no further transfer is made
-                _record(stage, totals, state, exhausted, lost, quota, EXCLUSION, c, how,
-                        log_votes, log_state, log_exh, log_lost, log_quota, log_action,
-                        log_subject, log_tie)
-                n_elected = _elect_rest(stage, n_elected, totals, state, mask, log_votes, lot,
-                                        direction, scratch, elected, elected_stage, log_state)
+                _record(
+                    stage,
+                    totals,
+                    state,
+                    exhausted,
+                    lost,
+                    quota,
+                    EXCLUSION,
+                    c,
+                    how,
+                    log_votes,
+                    log_state,
+                    log_exh,
+                    log_lost,
+                    log_quota,
+                    log_action,
+                    log_subject,
+                    log_tie,
+                )
+                n_elected = _elect_rest(
+                    stage,
+                    n_elected,
+                    totals,
+                    state,
+                    mask,
+                    log_votes,
+                    lot,
+                    direction,
+                    scratch,
+                    elected,
+                    elected_stage,
+                    log_state,
+                )
                 break
-            m, e = transfer_pile(c, cand, end, weight, stop, state, val, pile, start, size,
-                                 totals, 0, 0)
+            m, e = transfer_pile(
+                c, cand, end, weight, stop, state, val, pile, start, size, totals, 0, 0
+            )
             exhausted += e
             totals[c] = 0
-            _record(stage, totals, state, exhausted, lost, quota, EXCLUSION, c, how, log_votes,
-                    log_state, log_exh, log_lost, log_quota, log_action, log_subject, log_tie)
+            _record(
+                stage,
+                totals,
+                state,
+                exhausted,
+                lost,
+                quota,
+                EXCLUSION,
+                c,
+                how,
+                log_votes,
+                log_state,
+                log_exh,
+                log_lost,
+                log_quota,
+                log_action,
+                log_subject,
+                log_tie,
+            )
 
     meta[0] = stage + 1
     meta[1] = n_elected

@@ -85,8 +85,11 @@ class Profile:
             for i, t in enumerate(ties):
                 tie_mat[i, : len(t)] = t
         return cls.from_arrays(
-            mat, np.asarray(weights, dtype=np.int64), candidates=candidates,
-            equal_after=tie_mat, **meta,
+            mat,
+            np.asarray(weights, dtype=np.int64),
+            candidates=candidates,
+            equal_after=tie_mat,
+            **meta,
         )
 
     @classmethod
@@ -136,8 +139,11 @@ class Profile:
             equal_after = np.ascontiguousarray(equal_after[:, :width])
         meta["empty_ballots"] = meta.get("empty_ballots", 0) + n_empty
         return cls(
-            ballots=ballots, weights=np.ascontiguousarray(weights), candidates=tuple(candidates),
-            equal_after=equal_after, **meta,
+            ballots=ballots,
+            weights=np.ascontiguousarray(weights),
+            candidates=tuple(candidates),
+            equal_after=equal_after,
+            **meta,
         )
 
     # -- views --------------------------------------------------------------------------------
@@ -216,7 +222,9 @@ def _used_width(ballots: np.ndarray) -> int:
 
 def _group(ballots, weights, equal_after):
     """Merge identical rows (identical rankings and equal-ranking marks), summing weights."""
-    key = ballots if equal_after is None else np.hstack([ballots, equal_after.astype(ballots.dtype)])
+    key = (
+        ballots if equal_after is None else np.hstack([ballots, equal_after.astype(ballots.dtype)])
+    )
     uniq, inverse = np.unique(key, axis=0, return_inverse=True)
     summed = np.zeros(len(uniq), dtype=np.int64)
     np.add.at(summed, inverse.ravel(), weights)

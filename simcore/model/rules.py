@@ -59,7 +59,9 @@ class Rule:
 
 
 _TIES = Option(
-    "ties", "backward", "tie-breaking: 'backward' (most recent stage where tied candidates "
+    "ties",
+    "backward",
+    "tie-breaking: 'backward' (most recent stage where tied candidates "
     "differed, Scottish) or 'forward' (earliest such stage, ERS97); then by lot",
     choices=("backward", "forward"),
 )
@@ -68,7 +70,8 @@ RULES: dict[str, Rule] = {
     r.name: r
     for r in (
         Rule(
-            "scottish", "Scottish STV",
+            "scottish",
+            "Scottish STV",
             "Scottish Local Government Elections Order 2007 (SSI 2007/42), Sch. 1 rules 45-52",
             "Droop integer quota, weighted inclusive Gregory surplus transfers truncated to 5 "
             "decimal places per paper, largest surplus first, one exclusion per stage, backward "
@@ -76,20 +79,32 @@ RULES: dict[str, Rule] = {
             decimals=5,
         ),
         Rule(
-            "wigm", "Weighted inclusive Gregory STV",
+            "wigm",
+            "Weighted inclusive Gregory STV",
             "Generic WIGM (as in the Scottish rules, with a chosen quota and precision)",
             "As 'scottish' but with a chosen quota, precision and tie-breaking direction.",
             options=(
-                Option("quota", "droop", "droop (floor(N/(s+1))+1, reach it), droop-exact "
-                       "(N/(s+1), exceed it) or hare (N/s, reach it)",
-                       choices=("droop", "droop-exact", "hare")),
-                Option("decimals", 5, "decimal places of transfer values (truncated)", kind=int,
-                       low=0, high=9),
+                Option(
+                    "quota",
+                    "droop",
+                    "droop (floor(N/(s+1))+1, reach it), droop-exact "
+                    "(N/(s+1), exceed it) or hare (N/s, reach it)",
+                    choices=("droop", "droop-exact", "hare"),
+                ),
+                Option(
+                    "decimals",
+                    5,
+                    "decimal places of transfer values (truncated)",
+                    kind=int,
+                    low=0,
+                    high=9,
+                ),
                 _TIES,
             ),
         ),
         Rule(
-            "meek", "Meek STV",
+            "meek",
+            "Meek STV",
             "Hill, Wichmann & Woodall, Computer Journal 30(3) 1987 (Algorithm 123); New Zealand "
             "Local Electoral Regulations 2001, Schedule 1A",
             "Keep values, quota recomputed from non-exhausted votes every iteration, 9 decimal "
@@ -98,7 +113,8 @@ RULES: dict[str, Rule] = {
             decimals=9,
         ),
         Rule(
-            "ers97", "ERS97 STV",
+            "ers97",
+            "ERS97 STV",
             "Electoral Reform Society, How to conduct an election by the Single Transferable "
             "Vote, 3rd edition (1997), sections 5.1-5.6",
             "Quota N/(s+1) to 2 decimals, last-parcel surplus transfers, deferred surpluses, "
@@ -106,23 +122,44 @@ RULES: dict[str, Rule] = {
             decimals=2,
         ),
         Rule(
-            "irv", "Instant runoff", "Majority of continuing votes; lowest excluded each round",
+            "irv",
+            "Instant runoff",
+            "Majority of continuing votes; lowest excluded each round",
             "Single seat: a candidate with more than half the continuing votes wins; otherwise "
             "the lowest is excluded (backward tie-breaking, then lot).",
-            options=(_TIES,), stv=False, single_seat=True, decimals=0, aliases=("av",),
+            options=(_TIES,),
+            stv=False,
+            single_seat=True,
+            decimals=0,
+            aliases=("av",),
         ),
         Rule(
-            "block", "Block vote", "Plurality-at-large",
+            "block",
+            "Block vote",
+            "Plurality-at-large",
             "Each ballot gives one vote to each of its first N choices (N = seats unless "
             "'votes' is given); the most-voted candidates win, ties by lot.",
-            options=(Option("votes", None, "marks per ballot (default: the number of seats)",
-                            kind=int, low=1, high=10**6),),
-            stv=False, decimals=0,
+            options=(
+                Option(
+                    "votes",
+                    None,
+                    "marks per ballot (default: the number of seats)",
+                    kind=int,
+                    low=1,
+                    high=10**6,
+                ),
+            ),
+            stv=False,
+            decimals=0,
         ),
         Rule(
-            "fptp", "First past the post", "Plurality (single non-transferable vote if seats > 1)",
+            "fptp",
+            "First past the post",
+            "Plurality (single non-transferable vote if seats > 1)",
             "Each ballot's first choice only; the most-voted candidates win, ties by lot.",
-            stv=False, decimals=0, aliases=("sntv",),
+            stv=False,
+            decimals=0,
+            aliases=("sntv",),
         ),
     )
 }

@@ -9,8 +9,16 @@ import json
 from simcore.counting.result import Result, fixed_str
 
 CSV_COLUMNS = (
-    "file", "stage", "action", "subject", "candidate", "votes", "state", "non_transferable",
-    "lost_to_rounding", "quota",
+    "file",
+    "stage",
+    "action",
+    "subject",
+    "candidate",
+    "votes",
+    "state",
+    "non_transferable",
+    "lost_to_rounding",
+    "quota",
 )
 
 
@@ -35,10 +43,20 @@ def to_csv_rows(result: Result) -> str:
 
     for st in result.stages:
         for name, votes in st.votes.items():
-            w.writerow([
-                result.source or "", st.number, st.action, st.candidate or "", name, s(votes),
-                st.states[name], s(st.non_transferable), s(st.lost), s(st.quota),
-            ])
+            w.writerow(
+                [
+                    result.source or "",
+                    st.number,
+                    st.action,
+                    st.candidate or "",
+                    name,
+                    s(votes),
+                    st.states[name],
+                    s(st.non_transferable),
+                    s(st.lost),
+                    s(st.quota),
+                ]
+            )
     return buf.getvalue()
 
 
@@ -83,9 +101,7 @@ def to_table(result: Result) -> str:
         if k in (len(head) - 1, len(head) + len(body) - 1):
             lines.append("-" * min(sum(widths) + 2 * len(widths), 200))
     lines.append("* elected, - excluded")
-    elected = ", ".join(
-        f"{n} (stage {_stage_of(result, n)})" for n in result.elected
-    )
+    elected = ", ".join(f"{n} (stage {_stage_of(result, n)})" for n in result.elected)
     lines.append(f"Elected in order: {elected or 'nobody'}")
     ties = [st for st in stages if st.tie == "lot"]
     if ties:

@@ -82,7 +82,7 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
         if surplus < SMALL_SURPLUS:
             return True
         v = sorted(now["votes"][c] for c in continuing())
-        if len(v) >= 2 and v[0] + surplus < v[1]:
+        if v and all(v[0] + surplus < x for x in v[1:]):  # (true when nobody else continues)
             return True
         return previous is not None and surplus >= previous
 

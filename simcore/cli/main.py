@@ -47,10 +47,12 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from simcore.cli import bench_cmd, count_cmd, rules_cmd
+    from simcore.cli import bench_cmd, count_cmd, rules_cmd, scenario_cmds
 
     cli.add_command(count_cmd.count)
     cli.add_command(rules_cmd.rules)
+    cli.add_command(scenario_cmds.validate)
+    cli.add_command(scenario_cmds.run)
     cli.add_command(bench_cmd.bench)
 
 

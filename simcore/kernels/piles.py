@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.jit import inline_kernel, kernel
+from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels.arith import muldiv_floor
 from simcore.kernels.countlog import CONTINUING
 
@@ -31,7 +31,7 @@ def new_piles(cand, start):
     )
 
 
-@inline_kernel
+@borrowing_kernel
 def pass_on(x, v, cand, end, weight, stop, state, val, pile, start, size, totals):
     """Move the papers of node ``x`` on at ``v`` per paper to their next continuing preference.
 
@@ -58,7 +58,7 @@ def pass_on(x, v, cand, end, weight, stop, state, val, pile, start, size, totals
     return moved, exhausted
 
 
-@kernel
+@borrowing_kernel
 def transfer_pile(
     c, cand, end, weight, stop, state, val, pile, start, size, totals, surplus, total
 ):

@@ -2,11 +2,20 @@
 
 Readings of points docs/rules.md leaves open (each marked ``READING`` below):
 
-* the total-active-vote threshold is computed once per stage, before anyone is elected at it;
-* 5.5.1 (an exclusion that would leave only as many continuing candidates as places left) is one
-  exclusion stage in which no paper moves: the excluded candidates' votes stay where they were,
-  and the others are elected in order of votes;
+* candidates are elected one at a time, the total-active-vote threshold being recomputed (with
+  the places not yet filled) before each election;
+* 5.6.2 ("equal votes compete for too few places") is judged among the qualified candidates that
+  group rule 1 would let in, against the places left;
+* 5.5.1 (docs/rules.md, "Last vacancies"): an exclusion -- any exclusion, group rule 3's too --
+  that leaves no more continuing candidates than places is one stage in which no paper moves (the
+  excluded candidates' votes stay where they were) and the others are elected in order of votes;
 * an exclusion of candidates holding no papers is one stage (with no paper moving);
+* a candidate elected at a stage at which they received no papers (possible when the quota is
+  recalculated, 5.4.8) has as last parcel the papers they last received;
+* a bulk exclusion (5.2.5) never separates candidates with equal votes: the candidate "next
+  above" the excluded ones must have more votes than the highest of them (with equal votes no
+  candidate is above the other; the single-lowest exclusion breaks such ties).  This only
+  matters when the lower candidates have no votes and no surplus is deferred;
 * with group minimums, a bulk exclusion (5.2.5) must leave every group at least the members it
   still needs (the same test is used for deferral), and a single exclusion takes the lowest
   candidate not protected (rule 2).
@@ -55,6 +64,7 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
     pile = {c: [] for c in cands}
     received = {c: [] for c in cands}  # papers received at the current stage
     parcel = {c: [] for c in cands}  # the last parcel of an elected candidate
+    last_received = {c: [] for c in cands}  # papers received at the latest stage they got any
     fixed = {}  # elected candidates whose surplus has been transferred: their vote (the quota)
     elected: list[int] = []
     stages: list[RefStage] = []
@@ -87,43 +97,46 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
     def history():
         return [s.votes for s in stages]
 
-    def end_stage(action, subjects, tie, first=False) -> bool:
+    def end_stage(action, subjects, tie) -> bool:
         if not elected:  # 5.4.8: recalculated leaving out non-transferable votes
             t["quota"] = ceil_div(valid - t["nt"], seats + 1)
         quota = t["quota"]
         current = {c: votes(c) for c in cands}
-        places = seats - len(elected)
-        cont = continuing()
+        hist = history() + [current]
+
+        def record(c):
+            return [h[c] for h in hist]
+
         newly = []
-        if places > 0:
-            # READING: the total active vote is taken once, before anyone is elected here
+        # 5.1.7 / 5.4.9: in descending order of votes, up to the places left.  READING: one
+        # election at a time, the total active vote and the places not yet filled taken afresh
+        # before each (an elected candidate's untransferred surplus stays in the active vote).
+        while len(elected) < seats:
+            places = seats - len(elected)
+            cont = continuing()
             active = sum(current[c] for c in cont) + sum(surplus(c) for c in elected)
             threshold = min(quota, ceil_div(active, places + 1))
             qual = [c for c in cont if current[c] >= threshold]
-            allowed = [c for c, _ in order(qual, current, history(), direction, lot)]
-            chosen = []
-            trial = list(elected)
-            for c in allowed:
-                if len(chosen) == places:
-                    break
-                if not grp.can_elect(c, trial, seats):
-                    continue
-                chosen.append(c)
-                trial.append(c)
-            # 5.6.2: equal votes competing for too few places: decided by the earliest stage at
-            # which they differed; if equal at every stage, none of them is elected now
-            rest = [c for c in allowed if c not in chosen and grp.can_elect(c, trial, seats)]
-            if chosen and rest and len(chosen) == places:
-                last = chosen[-1]
-                hist = history() + [current]
-                key = [h[last] for h in hist]
-                if any([h[r] for h in hist] == key for r in rest):
-                    chosen = [c for c in chosen if [h[c] for h in hist] != key]
-            for c in chosen:
-                state[c] = ELECTED
-                elected.append(c)
-                newly.append(c)
-                parcel[c] = list(pile[c]) if first else list(received[c])
+            qualified = [c for c, _ in order(qual, current, history(), direction, lot)]
+            # group rule 1.  READING: 5.6.2 is judged among the candidates rule 1 lets in
+            qualified = [c for c in qualified if grp.can_elect(c, elected, seats)]
+            # 5.6.2: equal votes competing for too few places are decided by the earliest stage
+            # at which they differed (the order above); if they were equal at every stage (a
+            # lot would decide), none of them is elected at this stage
+            if len(qualified) > places:
+                cut = record(qualified[places - 1])
+                if record(qualified[places]) == cut:
+                    qualified = [c for c in qualified[:places] if record(c) != cut]
+            if not qualified:
+                break
+            c = qualified[0]
+            state[c] = ELECTED
+            elected.append(c)
+            newly.append(c)
+            # the last parcel: all papers at stage 1, else those received at this stage.
+            # READING: elected at a stage at which they received nothing (the quota fell,
+            # 5.4.8), the last parcel is the one they last received
+            parcel[c] = list(received[c]) if received[c] else list(last_received[c])
         done = len(elected) == seats
         rest = continuing()
         if not done and len(rest) <= seats - len(elected):
@@ -141,6 +154,8 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
             )
         )
         for c in cands:
+            if received[c]:
+                last_received[c] = received[c]
             received[c] = []
         return done
 
@@ -206,6 +221,8 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
                 break
             if sum(current[c] for c in low) + deferred > current[ranked[k][0]]:
                 continue
+            if current[low[-1]] == current[ranked[k][0]]:
+                continue  # READING: a bulk exclusion does not split candidates with equal votes
             left = [c for c, _ in ranked[k:]]
             if grp.mins and any(
                 sum(1 for x in left if grp.group[x] == g) < need
@@ -215,15 +232,13 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
             best = k
         if best == 0:
             return [], None
-        tie = None
-        if current[ranked[best - 1][0]] == current[ranked[best][0]]:
-            tie = ranked[best - 1][1]
-        return [c for c, _ in ranked[:best]], tie
+        return [c for c, _ in ranked[:best]], None
 
     # stage 1: first preferences
     for p in papers:
         pile[p.ranking[0]].append(p)
-    done = end_stage("first preferences", (), None, first=True)
+        received[p.ranking[0]].append(p)
+    done = end_stage("first preferences", (), None)
 
     while not done:
         cont = continuing()

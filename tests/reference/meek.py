@@ -16,9 +16,10 @@ implicit; this is the reading used):
   the stage starts from).
 * An exclusion stage sets the keep value to 0 and redistributes (with the keep values as they
   are); if nobody reaches the quota and no stop condition holds (the "did not decrease" test has
-  nothing to compare with yet), it goes on iterating as a surpluses stage does -- unless the
-  exclusion left no more continuing candidates than vacancies: they are elected at once, with
-  "no further transfer, even of a pending surplus" (Common ground, "Last vacancies").
+  nothing to compare with yet), it goes on iterating as a surpluses stage does.
+* An exclusion that leaves no more continuing candidates than vacancies redistributes nothing:
+  totals stay as they were and the others are elected (Common ground, "Last vacancies").
+* "Below every other continuing candidate's votes" is true when no other candidate continues.
 """
 
 from __future__ import annotations
@@ -146,11 +147,13 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
         for c in excluded:
             state[c] = EXCLUDED
             keep[c] = 0
-        distribute()
         stopped = False
         if len(continuing()) <= seats - len(elected):
-            pass  # last vacancies: they are elected now, no further transfer of surpluses
-        elif not someone_reaches():
+            # Last vacancies: an exclusion that leaves no more continuing candidates than
+            # vacancies transfers nothing (totals unchanged); the others are elected
+            return end_stage("exclusion", sorted(excluded), tie), stopped
+        distribute()
+        if not someone_reaches():
             s = total_surplus()
             stopped = must_stop(s, None) or iterate(s)
         return end_stage("exclusion", sorted(excluded), tie), stopped

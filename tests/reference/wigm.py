@@ -123,6 +123,10 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
     def exclude(excluded, tie):
         for c in excluded:
             state[c] = EXCLUDED
+        if len(continuing()) <= seats - len(elected):
+            # Last vacancies: an exclusion that leaves no more continuing candidates than
+            # vacancies transfers nothing (totals unchanged; rule 52(2)); the others are elected
+            return end_stage("exclusion", sorted(excluded), tie)
         for c in excluded:
             moving, pile[c] = pile[c], []
             for p in moving:

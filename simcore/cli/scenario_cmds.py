@@ -1,0 +1,81 @@
+"""``simcore validate`` and ``simcore run``: scenario files."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from simcore.errors import InputError
+
+
+@click.command()
+@click.argument("file", required=False, type=click.Path())
+@click.option("--schema", is_flag=True, help="Print the JSON Schema of scenario files instead.")
+def validate(file, schema):
+    """Check scenario FILE and summarise it (or print the JSON Schema with --schema)."""
+    if schema:
+        from simcore.inputs.scenario_schema import json_schema
+
+        click.echo(json.dumps(json_schema(), indent=2))
+        return
+    if not file:
+        raise InputError("give a scenario FILE to validate, or --schema")
+    from simcore.inputs.scenario_file import read_scenario
+
+    sc = read_scenario(file)
+    electorate = sum(r.electorate for r in sc.regions)
+    click.echo(
+        f"{file}: ok: {sc.title!r}: {len(sc.candidates)} candidates, {sc.seats} seats, rule "
+        f"{sc.rule}, {len(sc.slates)} slates, {len(sc.regions)} regions "
+        f"(electorate {electorate:,}), strategies: {', '.join(s.name for s in sc.strategies)}"
+    )
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("--sims", "-n", type=click.IntRange(min=1), help="Simulations (default: the file's).")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the file's, else fresh).")
+@click.option("--out", "-o", type=click.Path(), help="Output folder (default: results/<name>).")
+@click.option("--force", is_flag=True, help="Overwrite the results in an existing folder.")
+@click.option("--threads", "-t", type=click.IntRange(min=1), help="Threads (default: all cores).")
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Simulations per unit of work (does not change results).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def run(file, sims, seed, out, force, threads, chunk_size, quiet, as_json):
+    """Simulate scenario FILE and write its outcome distributions.
+
+    Writes OUT/simulations.parquet (a row per simulation and strategy), OUT/summary.parquet and
+    OUT/summary.csv (per strategy: P(slate wins k seats), mean seats, P(candidate elected), with
+    Monte Carlo errors and paired differences from the first strategy) and OUT/run.json.
+    """
+    from pathlib import Path
+
+    from simcore.cli.progress import Progress
+    from simcore.inputs.scenario_file import read_scenario
+    from simcore.results.sim_table import render_summary
+    from simcore.sim.job import run_scenario, summary_json
+
+    sc = read_scenario(file)
+    out = out or str(Path("results") / Path(file).stem)
+    summary = run_scenario(
+        sc,
+        sims=sims,
+        seed=seed,
+        out=out,
+        force=force,
+        threads=threads,
+        chunk_size=chunk_size,
+        progress=Progress(not quiet and not as_json),
+    )
+    if as_json:
+        click.echo(summary_json(summary))
+    elif not quiet:
+        click.echo(render_summary(summary.rows, summary.metadata))
+        click.echo(f"Results in {summary.out}/")

@@ -1,0 +1,133 @@
+"""A simulation scenario, validated: the election, candidates, slates and their recommended
+orderings, strategies, regions, and the voter model with its uncertainty.
+
+Read from a TOML file by :func:`simcore.inputs.scenario_file.read_scenario` (which checks every
+key); the meaning of every parameter is documented in ``docs/scenarios.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Dist:
+    """An uncertain probability-like parameter, drawn once per simulation.
+
+    ``kind``: ``"fixed"`` (``value``), ``"beta"`` (``mean``, ``sd``: a Beta distribution with
+    that mean and standard deviation) or ``"uniform"`` (``low``, ``high``).
+    """
+
+    kind: str = "fixed"
+    value: float = 0.0
+    mean: float = 0.0
+    sd: float = 0.0
+    low: float = 0.0
+    high: float = 0.0
+
+    @classmethod
+    def fixed(cls, value: float) -> Dist:
+        return cls("fixed", value=float(value))
+
+    def expected(self) -> float:
+        if self.kind == "fixed":
+            return self.value
+        if self.kind == "beta":
+            return self.mean
+        return (self.low + self.high) / 2
+
+
+@dataclass(frozen=True)
+class Length:
+    """How many preferences a ballot (or a ballot's continuation) has.
+
+    ``probs[j]`` is P(length = j + 1); built from a fixed length, a mean (1 + geometric), or
+    explicit probabilities.  Lengths are cut at the number of candidates available.
+    """
+
+    probs: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        return sum((j + 1) * p for j, p in enumerate(self.probs))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    slate: str | None = None
+    strength: float = 1.0
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Supporters:
+    """The voters who support a slate, and how they fill in their ballots."""
+
+    share: float  # national base share of voters
+    region_shares: dict[str, float] = field(default_factory=dict)  # base share by region
+    swing_sd: float = 0.0  # national swing, shared by all regions (share points)
+    regional_sd: float = 0.0  # independent regional noise (share points)
+    follow: Dist = Dist.fixed(1.0)  # P(follow the region's recommended order exactly)
+    mallows_share: float = 1.0  # of the others: share perturbing the order (Mallows)
+    phi: Dist = Dist.fixed(0.5)  # Mallows dispersion: 0 = the order itself, 1 = uniform
+    stop_after_slate: Dist = Dist.fixed(1.0)  # P(ballot ends after the slate's candidates)
+    continue_length: Length = Length((0.0, 0.0, 1.0))  # extra preferences when continuing
+
+
+@dataclass(frozen=True)
+class Slate:
+    id: str
+    name: str
+    orderings: dict[str, tuple[str, ...]]
+    supporters: Supporters
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    electorate: int
+    turnout: Dist
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """For each slate, the ordering each region is asked to use."""
+
+    name: str
+    description: str
+    orderings: dict[str, dict[str, str]]  # slate id -> region name -> ordering name
+
+
+@dataclass(frozen=True)
+class NonAligned:
+    length: Length = Length((0.25, 0.25, 0.25, 0.25))
+    strength_sd: float = 0.0  # log-normal noise on candidate strengths, per simulation
+
+
+@dataclass(frozen=True)
+class Scenario:
+    title: str
+    seats: int
+    rule: str
+    options: dict
+    minimum: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+    slates: tuple[Slate, ...]
+    regions: tuple[Region, ...]
+    strategies: tuple[Strategy, ...]
+    nonaligned: NonAligned
+    sims: int = 10000
+    seed: int | None = None
+    description: str = ""
+    source: str | None = None
+
+    @property
+    def candidate_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.candidates)
+
+    def attributes(self) -> dict[str, tuple[str, ...]]:
+        keys = sorted({k for c in self.candidates for k in c.attributes})
+        out = {k: tuple(c.attributes.get(k, "") for c in self.candidates) for k in keys}
+        out["slate"] = tuple(c.slate or "" for c in self.candidates)
+        return out

@@ -1,0 +1,108 @@
+"""Outcome statistics accumulated chunk by chunk, in exact integers.
+
+For every measure (a slate's seats; whether it wins exactly / at least k seats; whether a
+candidate is elected) and every strategy the accumulator keeps integer sums of the values, their
+squares, and the paired differences from the first strategy (and their squares).  Sums of
+integers do not depend on the order chunks arrive in, so summaries are identical for any
+chunking or number of threads, and memory stays flat however many simulations run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+Z95 = 1.959963984540054
+
+
+@dataclass
+class Measure:
+    """One family of per-simulation integer values, shaped (strategies, items)."""
+
+    sum: np.ndarray
+    sum_sq: np.ndarray
+    diff_sum: np.ndarray
+    diff_sq: np.ndarray
+
+    @classmethod
+    def zeros(cls, strategies: int, items: int) -> Measure:
+        z = lambda: np.zeros((strategies, items), np.int64)  # noqa: E731
+        return cls(z(), z(), z(), z())
+
+    def add(self, values: np.ndarray) -> None:
+        """Add (n, strategies, items) integer values."""
+        v = values.astype(np.int64)
+        d = v - v[:, :1, :]
+        self.sum += v.sum(axis=0)
+        self.sum_sq += (v * v).sum(axis=0)
+        self.diff_sum += d.sum(axis=0)
+        self.diff_sq += (d * d).sum(axis=0)
+
+
+class Accumulator:
+    def __init__(
+        self, n_strategies: int, n_slates: int, seats: int, ncand: int, slate_of: np.ndarray
+    ) -> None:
+        self.n = 0
+        self.seats = seats
+        self.n_groups = n_slates + 1  # the slates, then candidates on no slate
+        self.slate_of = np.where(slate_of < 0, n_slates, slate_of)
+        self.seat_counts = Measure.zeros(n_strategies, self.n_groups)
+        self.exactly = Measure.zeros(n_strategies, self.n_groups * (seats + 1))
+        self.at_least = Measure.zeros(n_strategies, self.n_groups * (seats + 1))
+        self.elected = Measure.zeros(n_strategies, ncand)
+
+    def seats_by_group(self, elected: np.ndarray) -> np.ndarray:
+        """(n, strategies, groups) seats won, from (n, strategies, seats) elected indices."""
+        valid = elected >= 0
+        group = np.where(valid, self.slate_of[np.maximum(elected, 0)], self.n_groups)
+        out = np.zeros(elected.shape[:2] + (self.n_groups + 1,), np.int64)
+        n, s, _ = elected.shape
+        idx = (np.arange(n)[:, None, None], np.arange(s)[None, :, None], group)
+        np.add.at(out, idx, 1)
+        return out[:, :, : self.n_groups]
+
+    def add(self, elected: np.ndarray) -> np.ndarray:
+        """Add a chunk's elected candidates; returns its seats by group (for the row output)."""
+        n, s, _ = elected.shape
+        seats = self.seats_by_group(elected)
+        ks = np.arange(self.seats + 1)
+        self.seat_counts.add(seats)
+        self.exactly.add((seats[..., None] == ks).reshape(n, s, -1))
+        self.at_least.add((seats[..., None] >= ks).reshape(n, s, -1))
+        ind = np.zeros((n, s, len(self.slate_of) + 1), np.int64)
+        np.put_along_axis(
+            ind, np.where(elected >= 0, elected, len(self.slate_of)).astype(np.int64), 1, axis=2
+        )
+        self.elected.add(ind[:, :, :-1])
+        self.n += n
+        return seats
+
+
+def mean_row(total: int, total_sq: int, n: int, proportion: bool) -> tuple[float, ...]:
+    """(estimate, standard error, 95% low, 95% high); Wilson interval for proportions."""
+    if n == 0:
+        return (math.nan,) * 4
+    m = total / n
+    if proportion:
+        se = math.sqrt(max(m * (1 - m), 0.0) / n)
+        z2 = Z95 * Z95
+        centre = (m + z2 / (2 * n)) / (1 + z2 / n)
+        half = Z95 * math.sqrt(m * (1 - m) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+        low, high = centre - half, centre + half
+        return m, se, (0.0 if low < 1e-12 else low), (1.0 if high > 1 - 1e-12 else high)
+    var = (total_sq - n * m * m) / (n - 1) if n > 1 else 0.0
+    se = math.sqrt(max(var, 0.0) / n)
+    return m, se, m - Z95 * se, m + Z95 * se
+
+
+def diff_row(total: int, total_sq: int, n: int) -> tuple[float, ...]:
+    """Paired difference: (mean, standard error, 95% low, 95% high), normal approximation."""
+    if n == 0:
+        return (math.nan,) * 4
+    m = total / n
+    var = (total_sq - n * m * m) / (n - 1) if n > 1 else 0.0
+    se = math.sqrt(max(var, 0.0) / n)
+    return m, se, m - Z95 * se, m + Z95 * se

@@ -1,0 +1,198 @@
+"""Simulation outputs: ``simulations.parquet`` (streamed), ``summary.parquet``/``.csv`` and
+``run.json``, written so that an interrupted run never leaves a file that looks complete.
+
+Everything is written into a hidden folder inside the output folder and moved into place only
+when the run has finished, ``run.json`` last.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simcore.errors import InputError
+from simcore.results.accumulate import Accumulator, diff_row, mean_row
+
+OUTPUTS = ("simulations.parquet", "summary.parquet", "summary.csv", "run.json")
+SUMMARY_COLUMNS = (
+    "strategy",
+    "measure",
+    "slate",
+    "candidate",
+    "seats",
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "difference_from_first",
+    "difference_std_error",
+    "difference_ci_low",
+    "difference_ci_high",
+    "simulations",
+)
+
+
+class RunFolder:
+    """The output folder of a run: refuses to overwrite unless ``force``; stages files in a
+    hidden folder and publishes them together at the end."""
+
+    def __init__(self, path: str | Path, force: bool) -> None:
+        self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise InputError("exists and is not a folder", path=self.path)
+        existing = [f for f in OUTPUTS if (self.path / f).exists()]
+        if existing and not force:
+            raise InputError(
+                f"already holds results ({existing[0]}); choose another --out or add --force",
+                path=self.path,
+            )
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.stage = self.path / f".simcore-partial-{os.getpid()}"
+        if self.stage.exists():
+            shutil.rmtree(self.stage)
+        self.stage.mkdir()
+
+    def file(self, name: str) -> Path:
+        return self.stage / name
+
+    def publish(self) -> None:
+        for name in OUTPUTS:
+            if (self.path / name).exists():
+                (self.path / name).unlink()
+        for name in OUTPUTS:  # run.json last: its presence marks a complete run
+            os.replace(self.stage / name, self.path / name)
+        self.stage.rmdir()
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+
+class SimulationRows:
+    """Streams one row per simulation and strategy to ``simulations.parquet``."""
+
+    def __init__(self, path: Path, plan, metadata: dict) -> None:
+        sc = plan.scenario
+        self.plan = plan
+        self.names = np.array(sc.candidate_names, dtype=object)
+        self.strategies = [s.name for s in sc.strategies]
+        self.slate_ids = [s.id for s in sc.slates]
+        fields = [("simulation", pa.int64()), ("strategy", pa.string())]
+        fields += [(f"seats_{k}", pa.int16()) for k in self.slate_ids]
+        fields += [
+            ("seats_no_slate", pa.int16()),
+            ("elected", pa.string()),
+            ("voters", pa.int64()),
+            ("turnout", pa.float64()),
+        ]
+        for k in self.slate_ids:
+            fields += [
+                (f"share_{k}", pa.float64()),
+                (f"follow_{k}", pa.float64()),
+                (f"phi_{k}", pa.float64()),
+                (f"stop_after_slate_{k}", pa.float64()),
+            ]
+        meta = {"simcore": json.dumps(metadata, sort_keys=True)}
+        self.schema = pa.schema(fields, metadata=meta)
+        self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+
+    def write(self, first: int, elected: np.ndarray, seats: np.ndarray, stats: np.ndarray) -> None:
+        n, s, _ = elected.shape
+        sims = np.repeat(np.arange(first, first + n), s)
+        strat = np.tile(np.arange(s), n)
+        cols: dict[str, object] = {
+            "simulation": sims,
+            "strategy": pa.DictionaryArray.from_arrays(
+                pa.array(strat, pa.int32()), pa.array(self.strategies)
+            ).cast(pa.string()),
+        }
+        flat_seats = seats.reshape(n * s, -1)
+        for j, k in enumerate(self.slate_ids):
+            cols[f"seats_{k}"] = flat_seats[:, j].astype(np.int16)
+        cols["seats_no_slate"] = flat_seats[:, -1].astype(np.int16)
+        flat = elected.reshape(n * s, -1)
+        cols["elected"] = ["; ".join(self.names[row[row >= 0]]) for row in flat]
+        st = np.repeat(stats, s, axis=0)
+        cols["voters"] = st[:, 0].astype(np.int64)
+        cols["turnout"] = st[:, 1]
+        for j, k in enumerate(self.slate_ids):
+            for t, label in enumerate(("share", "follow", "phi", "stop_after_slate")):
+                cols[f"{label}_{k}"] = st[:, 2 + 4 * j + t]
+        self.writer.write_table(pa.table(cols, schema=self.schema))
+
+    def close(self, extra: dict) -> None:
+        self.writer.add_key_value_metadata({"simcore_run": json.dumps(extra, sort_keys=True)})
+        self.writer.close()
+
+
+def summary_rows(acc: Accumulator, plan) -> list[dict]:
+    sc = plan.scenario
+    n = acc.n
+    groups = [s.name for s in sc.slates] + ["no slate"]
+    group_of = [groups[g] for g in acc.slate_of]
+    rows = []
+
+    def add(s, measure, slate, candidate, seats, m, j, proportion):
+        est = mean_row(int(m.sum[s, j]), int(m.sum_sq[s, j]), n, proportion)
+        dif = diff_row(int(m.diff_sum[s, j]), int(m.diff_sq[s, j]), n)
+        rows.append(
+            dict(
+                zip(
+                    SUMMARY_COLUMNS,
+                    (sc.strategies[s].name, measure, slate, candidate, seats, *est, *dif, n),
+                    strict=True,
+                )
+            )
+        )
+
+    width = acc.seats + 1
+    for s in range(len(sc.strategies)):
+        for g, gname in enumerate(groups):
+            add(s, "mean seats", gname, "", None, acc.seat_counts, g, False)
+            for k in range(width):
+                add(s, "P(seats = k)", gname, "", k, acc.exactly, g * width + k, True)
+            for k in range(1, width):
+                add(s, "P(seats >= k)", gname, "", k, acc.at_least, g * width + k, True)
+        for c, name in enumerate(sc.candidate_names):
+            add(s, "P(elected)", group_of[c], name, None, acc.elected, c, True)
+    return rows
+
+
+def write_summary(folder: RunFolder, rows: list[dict], metadata: dict) -> None:
+    table = pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [
+                ("strategy", pa.string()),
+                ("measure", pa.string()),
+                ("slate", pa.string()),
+                ("candidate", pa.string()),
+                ("seats", pa.int16()),
+                *[(c, pa.float64()) for c in SUMMARY_COLUMNS[5:13]],
+                ("simulations", pa.int64()),
+            ],
+            metadata={"simcore": json.dumps(metadata, sort_keys=True)},
+        ),
+    )
+    pq.write_table(table, folder.file("summary.parquet"))
+    with open(folder.file("summary.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(SUMMARY_COLUMNS)
+        for r in rows:
+            w.writerow(["" if r[c] is None else _csv(r[c]) for c in SUMMARY_COLUMNS])
+    with open(folder.file("run.json"), "w", encoding="utf-8") as f:
+        json.dump(metadata, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def _csv(v):
+    if isinstance(v, float):
+        return "" if math.isnan(v) else f"{v:.6g}"
+    return v

@@ -1,0 +1,1 @@
+"""Monte Carlo simulation: random streams, ballot generation, the engine and its outputs."""

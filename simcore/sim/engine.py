@@ -1,0 +1,662 @@
+"""The simulation kernel: draw a scenario's uncertain parameters, generate the electorate as a
+ballot tree, count it under every strategy, record who is elected.
+
+Simulation ``i`` uses only its own random stream (:mod:`rng`), so a run's results depend on the
+seed alone, not on threads or chunk sizes.  Strategies are counted on the same electorate
+(common random numbers): the tree is generated once with recommended-order slots and relabelled
+for each strategy (:mod:`forest`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simcore.jit import borrowing_kernel, kernel
+from simcore.kernels import ers97, irv, meek, wigm
+from simcore.kernels.trie import pile_offsets
+from simcore.sim.forest import emit, relabel
+from simcore.sim.generate import alias_table, grow, mallows_patterns
+from simcore.sim.rng import below, beta, binomial, multinomial, normal, seed_stream, uniform
+
+OK = 0
+FOREST_FULL = 1
+PATTERNS_FULL = 2
+
+
+@kernel
+def draw(s, row):
+    """A draw of an uncertain parameter given as (kind, a, b): fixed a, Beta(a, b), U(a, b)."""
+    if row[0] == 0:
+        return row[1]
+    if row[0] == 1:
+        return beta(s, row[1], row[2])
+    return row[1] + (row[2] - row[1]) * uniform(s)
+
+
+@borrowing_kernel
+def _chain(slots, k, count, slate, region, cand, end, weight, stop, m, rel, n_rel, chain):
+    """Nodes for a group whose first ``k`` preferences are slots ``slots[:k]`` of the ordering
+    the strategy gives ``slate`` in ``region``.  Returns (m, n_rel) or (-1, 0) when full."""
+    for t in range(k):
+        y = emit(cand, weight, stop, m, -1, count)
+        if y < 0 or n_rel >= rel.shape[0]:
+            return -1, 0
+        rel[n_rel, 0] = y
+        rel[n_rel, 1] = slate
+        rel[n_rel, 2] = region
+        rel[n_rel, 3] = slots[t]
+        n_rel += 1
+        chain[t] = y
+        m += 1
+    return m, n_rel
+
+
+@kernel
+def simulate(
+    key,
+    sim,
+    strength0,
+    strength_sd,
+    electorate,
+    turnout,
+    base_share,
+    swing_sd,
+    regional_sd,
+    follow,
+    mallows_share,
+    phi,
+    stop_after,
+    continue_len,
+    nonaligned_len,
+    slate_members,
+    slate_size,
+    off_slate,
+    off_size,
+    cand,
+    end,
+    weight,
+    stop,
+    rel,
+    perms,
+    counts,
+    st_c,
+    st_n,
+    st_d,
+    path_node,
+    path_cand,
+    tmp,
+    stats,
+    lot,
+):
+    """Draw simulation ``sim`` into the forest buffers; returns (status, nodes, relabel rows)."""
+    s = np.empty(4, np.uint64)
+    seed_stream(key, sim, s)
+    ncand = strength0.shape[0]
+    n_regions = electorate.shape[0]
+    n_slates = swing_sd.shape[0]
+    # ties by lot: a random priority per candidate
+    for c in range(ncand):
+        lot[c] = c
+    for c in range(ncand - 1, 0, -1):
+        j = below(s, c + 1)
+        lot[c], lot[j] = lot[j], lot[c]
+    strength = np.empty(ncand, np.float64)
+    for c in range(ncand):
+        strength[c] = strength0[c] * (math.exp(strength_sd * normal(s)) if strength_sd > 0 else 1.0)
+    # turnout and blocs
+    supporters = np.zeros((n_regions, n_slates + 1), np.int64)
+    probs = np.empty(n_slates + 1, np.float64)
+    swing = np.empty(n_slates, np.float64)
+    for k in range(n_slates):
+        swing[k] = swing_sd[k] * normal(s) if swing_sd[k] > 0 else 0.0
+    voters_total = 0
+    electorate_total = 0
+    for r in range(n_regions):
+        t = draw(s, turnout[r])
+        voters = binomial(s, electorate[r], t)
+        voters_total += voters
+        electorate_total += electorate[r]
+        total = 0.0
+        for k in range(n_slates):
+            x = base_share[r, k] + swing[k]
+            if regional_sd[k] > 0:
+                x += regional_sd[k] * normal(s)
+            x = min(max(x, 0.0), 1.0)
+            probs[k] = x
+            total += x
+        if total > 1.0:
+            for k in range(n_slates):
+                probs[k] /= total
+            total = 1.0
+        probs[n_slates] = max(1.0 - total, 0.0)
+        multinomial(s, voters, probs, supporters[r])
+    f = np.empty(n_slates, np.float64)
+    ph = np.empty(n_slates, np.float64)
+    sa = np.empty(n_slates, np.float64)
+    for k in range(n_slates):
+        f[k] = draw(s, follow[k])
+        ph[k] = draw(s, phi[k])
+        sa[k] = draw(s, stop_after[k])
+    # the forest
+    used = np.zeros(ncand, np.bool_)
+    all_members = np.arange(ncand)
+    prob_all = np.empty(ncand, np.float64)
+    alias_all = np.empty(ncand, np.int64)
+    prob_a = np.empty(ncand, np.float64)
+    alias_a = np.empty(ncand, np.int64)
+    prob_b = np.empty(ncand, np.float64)
+    alias_b = np.empty(ncand, np.int64)
+    chain = np.empty(ncand + 1, np.int64)
+    slots = np.empty(ncand + 1, np.int64)
+    cand[0] = -1
+    weight[0] = voters_total
+    stop[0] = 0
+    m = 1
+    n_rel = 0
+    for k in range(n_slates):
+        ka = slate_size[k]
+        mem_a = slate_members[k, :ka]
+        mem_b = off_slate[k, : off_size[k]]
+        pa, aa = prob_a[:ka], alias_a[:ka]
+        pb, ab = prob_b[: off_size[k]], alias_b[: off_size[k]]
+        alias_table(mem_a, strength, pa, aa)
+        alias_table(mem_b, strength, pb, ab)
+        for t in range(ka):
+            slots[t] = t
+        for r in range(n_regions):
+            n_sup = supporters[r, k]
+            followers = binomial(s, n_sup, f[k])
+            others = n_sup - followers
+            n_mallows = binomial(s, others, mallows_share[k])
+            n_pl = others - n_mallows
+            # followers: the recommended order itself
+            if followers > 0:
+                m, n_rel = _chain(
+                    slots, ka, followers, k, r, cand, end, weight, stop, m, rel, n_rel, chain
+                )
+                if m < 0:
+                    return FOREST_FULL, 0, 0
+                halt = binomial(s, followers, sa[k])
+                stop[chain[ka - 1]] = halt
+                m = grow(
+                    s,
+                    followers - halt,
+                    0,
+                    mem_a,
+                    pa,
+                    aa,
+                    mem_b,
+                    pb,
+                    ab,
+                    strength,
+                    1.0,
+                    continue_len[k],
+                    used,
+                    cand,
+                    end,
+                    weight,
+                    stop,
+                    m,
+                    st_c,
+                    st_n,
+                    st_d,
+                    path_node,
+                    path_cand,
+                    tmp,
+                )
+                if m < 0:
+                    return FOREST_FULL, 0, 0
+                for t in range(ka):
+                    end[chain[t]] = m
+            # Mallows perturbations of the recommended order
+            if n_mallows > 0:
+                n_pat = mallows_patterns(s, n_mallows, ka, ph[k], perms, counts)
+                if n_pat < 0:
+                    return PATTERNS_FULL, 0, 0
+                for p in range(n_pat):
+                    m, n_rel = _chain(
+                        perms[p], ka, counts[p], k, r, cand, end, weight, stop, m, rel, n_rel, chain
+                    )
+                    if m < 0:
+                        return FOREST_FULL, 0, 0
+                    halt = binomial(s, counts[p], sa[k])
+                    stop[chain[ka - 1]] = halt
+                    m = grow(
+                        s,
+                        counts[p] - halt,
+                        0,
+                        mem_a,
+                        pa,
+                        aa,
+                        mem_b,
+                        pb,
+                        ab,
+                        strength,
+                        1.0,
+                        continue_len[k],
+                        used,
+                        cand,
+                        end,
+                        weight,
+                        stop,
+                        m,
+                        st_c,
+                        st_n,
+                        st_d,
+                        path_node,
+                        path_cand,
+                        tmp,
+                    )
+                    if m < 0:
+                        return FOREST_FULL, 0, 0
+                    for t in range(ka):
+                        end[chain[t]] = m
+            # Plackett-Luce over the slate's candidates, then off the slate
+            if n_pl > 0:
+                m = grow(
+                    s,
+                    n_pl,
+                    ka,
+                    mem_a,
+                    pa,
+                    aa,
+                    mem_b,
+                    pb,
+                    ab,
+                    strength,
+                    sa[k],
+                    continue_len[k],
+                    used,
+                    cand,
+                    end,
+                    weight,
+                    stop,
+                    m,
+                    st_c,
+                    st_n,
+                    st_d,
+                    path_node,
+                    path_cand,
+                    tmp,
+                )
+                if m < 0:
+                    return FOREST_FULL, 0, 0
+    # non-aligned voters of every region: Plackett-Luce over all candidates
+    n_na = 0
+    for r in range(n_regions):
+        n_na += supporters[r, n_slates]
+    alias_table(all_members, strength, prob_all, alias_all)
+    m = grow(
+        s,
+        n_na,
+        0,
+        all_members,
+        prob_all,
+        alias_all,
+        all_members,
+        prob_all,
+        alias_all,
+        strength,
+        1.0,
+        nonaligned_len,
+        used,
+        cand,
+        end,
+        weight,
+        stop,
+        m,
+        st_c,
+        st_n,
+        st_d,
+        path_node,
+        path_cand,
+        tmp,
+    )
+    if m < 0:
+        return FOREST_FULL, 0, 0
+    end[0] = m
+    # figures worth keeping
+    stats[0] = voters_total
+    stats[1] = voters_total / electorate_total if electorate_total > 0 else 0.0
+    for k in range(n_slates):
+        sup = 0
+        for r in range(n_regions):
+            sup += supporters[r, k]
+        stats[2 + 4 * k] = sup / voters_total if voters_total > 0 else 0.0
+        stats[3 + 4 * k] = f[k]
+        stats[4 + 4 * k] = ph[k]
+        stats[5 + 4 * k] = sa[k]
+    return OK, m, n_rel
+
+
+@kernel
+def count_forest(
+    rule,
+    cand,
+    end,
+    weight,
+    stop,
+    ncand,
+    seats,
+    unit,
+    quota_kind,
+    direction,
+    block_votes,
+    lot,
+    group,
+    group_min,
+    withdrawn,
+    log_votes,
+    log_state,
+    log_exh,
+    log_lost,
+    log_quota,
+    log_action,
+    log_subject,
+    log_tie,
+    elected,
+    elected_stage,
+    excluded_stage,
+    meta,
+):
+    """Count a forest under the engine's rule code; the result is in the log arrays."""
+    start = pile_offsets(cand, ncand)
+    if rule == 0:
+        wigm.count_wigm(
+            cand,
+            end,
+            weight,
+            stop,
+            start,
+            seats,
+            withdrawn,
+            unit,
+            quota_kind,
+            direction,
+            lot,
+            group,
+            group_min,
+            log_votes,
+            log_state,
+            log_exh,
+            log_lost,
+            log_quota,
+            log_action,
+            log_subject,
+            log_tie,
+            elected,
+            elected_stage,
+            excluded_stage,
+            meta,
+        )
+    elif rule == 1:
+        meek.count_meek(
+            cand,
+            end,
+            weight,
+            stop,
+            start,
+            ncand + 1,
+            seats,
+            withdrawn,
+            lot,
+            group,
+            group_min,
+            log_votes,
+            log_state,
+            log_exh,
+            log_lost,
+            log_quota,
+            log_action,
+            log_subject,
+            log_tie,
+            elected,
+            elected_stage,
+            excluded_stage,
+            meta,
+        )
+    elif rule == 2:
+        ers97.count_ers97(
+            cand,
+            end,
+            weight,
+            stop,
+            start,
+            seats,
+            withdrawn,
+            lot,
+            group,
+            group_min,
+            log_votes,
+            log_state,
+            log_exh,
+            log_lost,
+            log_quota,
+            log_action,
+            log_subject,
+            log_tie,
+            elected,
+            elected_stage,
+            excluded_stage,
+            meta,
+        )
+    elif rule == 3:
+        irv.count_irv(
+            cand,
+            end,
+            weight,
+            stop,
+            start,
+            withdrawn,
+            direction,
+            lot,
+            log_votes,
+            log_state,
+            log_exh,
+            log_lost,
+            log_quota,
+            log_action,
+            log_subject,
+            log_tie,
+            elected,
+            elected_stage,
+            excluded_stage,
+            meta,
+        )
+    else:
+        irv.count_block(
+            cand,
+            end,
+            weight,
+            stop,
+            start,
+            withdrawn,
+            seats,
+            block_votes,
+            lot,
+            log_votes,
+            log_state,
+            log_exh,
+            log_lost,
+            log_quota,
+            log_action,
+            log_subject,
+            log_tie,
+            elected,
+            elected_stage,
+            excluded_stage,
+            meta,
+        )
+
+
+@kernel
+def run_chunk(
+    key,
+    first_sim,
+    n_sims,
+    do_count,
+    rule,
+    seats,
+    unit,
+    quota_kind,
+    direction,
+    block_votes,
+    group,
+    group_min,
+    strength0,
+    strength_sd,
+    electorate,
+    turnout,
+    base_share,
+    swing_sd,
+    regional_sd,
+    follow,
+    mallows_share,
+    phi,
+    stop_after,
+    continue_len,
+    nonaligned_len,
+    slate_members,
+    slate_size,
+    off_slate,
+    off_size,
+    orderings,
+    max_stages,
+    capacity,
+    out_elected,
+    out_stats,
+    out_nodes,
+):
+    """Simulations ``first_sim .. first_sim + n_sims - 1``: ``out_elected[i, strategy, :]`` the
+    candidates elected (in order, -1 padded), ``out_stats[i]`` the drawn figures,
+    ``out_nodes[i]`` the size of the ballot tree.  ``do_count=False`` only generates (to time
+    generation alone)."""
+    ncand = strength0.shape[0]
+    n_strat = orderings.shape[0]
+    cap = capacity
+    rel_cap = max(capacity // 4, 1024)
+    pat_cap = 4096
+    cand = np.empty(cap, np.int16)
+    end = np.empty(cap, np.int32)
+    weight = np.empty(cap, np.int64)
+    stop = np.empty(cap, np.int64)
+    labels = np.empty(cap, np.int16)
+    rel = np.empty((rel_cap, 4), np.int32)
+    width = slate_members.shape[1]
+    perms = np.empty((pat_cap, width), np.int64)
+    counts = np.empty(pat_cap, np.int64)
+    stack = ncand * (ncand + 2) + 8
+    st_c = np.empty(stack, np.int64)
+    st_n = np.empty(stack, np.int64)
+    st_d = np.empty(stack, np.int64)
+    path_node = np.empty(ncand + 2, np.int64)
+    path_cand = np.empty(ncand + 2, np.int64)
+    tmp = np.zeros(2 * ncand + 8, np.int64)
+    lot = np.empty(ncand, np.int64)
+    withdrawn = np.zeros(ncand, np.bool_)
+    log_votes = np.zeros((max_stages, ncand), np.int64)
+    log_state = np.zeros((max_stages, ncand), np.int8)
+    log_exh = np.zeros(max_stages, np.int64)
+    log_lost = np.zeros(max_stages, np.int64)
+    log_quota = np.zeros(max_stages, np.int64)
+    log_action = np.zeros(max_stages, np.int8)
+    log_subject = np.zeros(max_stages, np.int32)
+    log_tie = np.zeros(max_stages, np.int8)
+    elected = np.zeros(ncand, np.int32)
+    elected_stage = np.zeros(ncand, np.int32)
+    excluded_stage = np.zeros(ncand, np.int32)
+    meta = np.zeros(4, np.int64)
+    for i in range(n_sims):
+        while True:
+            status, m, n_rel = simulate(
+                key,
+                first_sim + i,
+                strength0,
+                strength_sd,
+                electorate,
+                turnout,
+                base_share,
+                swing_sd,
+                regional_sd,
+                follow,
+                mallows_share,
+                phi,
+                stop_after,
+                continue_len,
+                nonaligned_len,
+                slate_members,
+                slate_size,
+                off_slate,
+                off_size,
+                cand,
+                end,
+                weight,
+                stop,
+                rel,
+                perms,
+                counts,
+                st_c,
+                st_n,
+                st_d,
+                path_node,
+                path_cand,
+                tmp,
+                out_stats[i],
+                lot,
+            )
+            if status == OK:
+                break
+            if status == PATTERNS_FULL:
+                pat_cap *= 4
+                perms = np.empty((pat_cap, width), np.int64)
+                counts = np.empty(pat_cap, np.int64)
+            else:  # the same simulation again with room to spare: its stream restarts
+                cap *= 2
+                rel_cap *= 2
+                cand = np.empty(cap, np.int16)
+                end = np.empty(cap, np.int32)
+                weight = np.empty(cap, np.int64)
+                stop = np.empty(cap, np.int64)
+                labels = np.empty(cap, np.int16)
+                rel = np.empty((rel_cap, 4), np.int32)
+        out_nodes[i] = m
+        if not do_count:
+            continue
+        for strategy in range(n_strat):
+            relabel(cand[:m], rel, n_rel, orderings, strategy, labels)
+            for c in range(ncand):
+                elected[c] = -1
+            meta[1] = 0
+            count_forest(
+                rule,
+                labels[:m],
+                end[:m],
+                weight[:m],
+                stop[:m],
+                ncand,
+                seats,
+                unit,
+                quota_kind,
+                direction,
+                block_votes,
+                lot,
+                group,
+                group_min,
+                withdrawn,
+                log_votes,
+                log_state,
+                log_exh,
+                log_lost,
+                log_quota,
+                log_action,
+                log_subject,
+                log_tie,
+                elected,
+                elected_stage,
+                excluded_stage,
+                meta,
+            )
+            for j in range(out_elected.shape[2]):
+                out_elected[i, strategy, j] = elected[j] if j < meta[1] else -1

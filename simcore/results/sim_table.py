@@ -39,8 +39,7 @@ def render_summary(rows: list[dict], metadata: dict, top: int = 12) -> str:
                 " " * width
                 + "".join(
                     (
-                        "%+.3f ± %.3f"
-                        % (
+                        "{:+.3f} ± {:.3f}".format(
                             mean[(s, g)]["difference_from_first"],
                             mean[(s, g)]["difference_std_error"],
                         )

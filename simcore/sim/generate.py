@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.jit import borrowing_kernel, inline_kernel, kernel
-from simcore.sim.forest import emit
+from simcore.jit import borrowing_kernel, kernel
 from simcore.sim.rng import binomial, uniform
 
 # draw voters one by one below this many per available candidate (cheaper than a multinomial)
@@ -202,7 +201,7 @@ def grow(
                 # a few voters: draw each one's next preference, count them by candidate
                 n_distinct = 0
                 size = members_a.shape[0] if in_a else n_b
-                for v in range(rest):
+                for _voter in range(rest):
                     c = -1
                     for _ in range(24):  # alias-table draws, rejecting candidates used
                         u = uniform(s) * size

@@ -17,8 +17,8 @@ from simcore.model.scenario import Scenario
 from simcore.results.accumulate import Accumulator
 from simcore.results.sim_outputs import RunFolder, SimulationRows, summary_rows, write_summary
 from simcore.sim.plan import compile_plan
-from simcore.sim.runner import default_threads, run_chunk, simulate
 from simcore.sim.rng import stream_key
+from simcore.sim.runner import default_threads, run_chunk, simulate
 
 
 @dataclass

@@ -1,0 +1,120 @@
+"""The simulation engine end to end: reproducibility, common random numbers, outputs, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from simcore.cli.main import cli
+from simcore.inputs.scenario_file import read_scenario
+from simcore.sim.job import run_scenario
+from simcore.sim.plan import compile_plan
+from simcore.sim.runner import simulate
+from tests.sim_helpers import small_scenario
+
+QUICK = "scenarios/quickstart.toml"
+
+
+def collect(plan, sims, seed, **kw):
+    chunks = list(simulate(plan, sims, seed, **kw))
+    assert [c.first for c in chunks] == sorted(c.first for c in chunks)
+    return (np.concatenate([c.elected for c in chunks]), np.concatenate([c.stats for c in chunks]))
+
+
+def test_identical_for_any_threads_and_chunking():
+    plan = compile_plan(small_scenario(electorate=2000))
+    base = collect(plan, 60, 42, threads=1, chunk_size=60)
+    for threads, chunk in [(2, 1), (2, 7), (1, 13), (2, 64)]:
+        other = collect(plan, 60, 42, threads=threads, chunk_size=chunk)
+        assert np.array_equal(base[0], other[0]) and np.array_equal(base[1], other[1])
+    different = collect(plan, 60, 43, threads=1, chunk_size=60)
+    assert not np.array_equal(base[1], different[1])
+
+
+def test_outputs_identical_for_threads_and_chunks(tmp_path):
+    sc = read_scenario(QUICK)
+    a = run_scenario(sc, sims=300, seed=5, out=tmp_path / "a", threads=1, chunk_size=300)
+    b = run_scenario(sc, sims=300, seed=5, out=tmp_path / "b", threads=2, chunk_size=11)
+    assert a.rows == b.rows
+    ta = pq.read_table(tmp_path / "a" / "simulations.parquet")
+    tb = pq.read_table(tmp_path / "b" / "simulations.parquet")
+    assert ta.equals(tb)
+
+
+def test_a_strategy_compared_with_itself_differs_by_exactly_zero():
+    sc = small_scenario(strategies=(("one", "abc"), ("same", "abc"), ("other", "cab")),
+                        electorate=3000)
+    plan = compile_plan(sc)
+    elected, _ = collect(plan, 80, 1)
+    assert np.array_equal(elected[:, 0], elected[:, 1])
+    summary = run_scenario(sc, sims=80, seed=1)
+    same = [r for r in summary.rows if r["strategy"] == "same"]
+    assert same and all(r["difference_from_first"] == 0 and r["difference_std_error"] == 0
+                        for r in same)
+
+
+def test_summary_figures_agree_with_simulation_rows(tmp_path):
+    sc = read_scenario(QUICK)
+    res = run_scenario(sc, sims=400, seed=3, out=tmp_path / "r")
+    rows = pq.read_table(tmp_path / "r" / "simulations.parquet").to_pylist()
+    assert len(rows) == 400 * len(sc.strategies)
+    for strat in sc.strategies:
+        mine = [r for r in rows if r["strategy"] == strat.name]
+        mean = np.mean([r["seats_hill"] for r in mine])
+        row = next(r for r in res.rows if r["strategy"] == strat.name
+                   and r["measure"] == "mean seats" and r["slate"] == "Hilltop")
+        assert row["estimate"] == pytest.approx(mean)
+        p = np.mean(["Ben Hill" in r["elected"].split("; ") for r in mine])
+        row = next(r for r in res.rows if r["strategy"] == strat.name
+                   and r["measure"] == "P(elected)" and r["candidate"] == "Ben Hill")
+        assert row["estimate"] == pytest.approx(p)
+        assert row["ci_low"] <= row["estimate"] <= row["ci_high"]
+    meta = json.loads((tmp_path / "r" / "run.json").read_text())
+    assert meta["seed"] == 3 and meta["simulations"] == 400 and len(meta["scenario_sha256"]) == 64
+    schema_meta = pq.read_schema(tmp_path / "r" / "summary.parquet").metadata
+    assert json.loads(schema_meta[b"simcore"])["seed"] == 3
+
+
+def test_refuses_to_overwrite_without_force(tmp_path):
+    sc = read_scenario(QUICK)
+    run_scenario(sc, sims=20, seed=1, out=tmp_path / "r")
+    with pytest.raises(Exception, match="already holds results"):
+        run_scenario(sc, sims=20, seed=1, out=tmp_path / "r")
+    run_scenario(sc, sims=30, seed=1, out=tmp_path / "r", force=True)
+    assert json.loads((tmp_path / "r" / "run.json").read_text())["simulations"] == 30
+
+
+def test_an_interrupted_run_leaves_no_complete_looking_files(tmp_path):
+    sc = read_scenario(QUICK)
+
+    def boom(done, total):
+        if done >= 64:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario(sc, sims=500, seed=1, out=tmp_path / "r", chunk_size=32, threads=1,
+                     progress=boom)
+    assert list((tmp_path / "r").iterdir()) == []
+
+
+def test_cli_run_validate_and_schema(tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(cli, ["run", QUICK, "--sims", "50", "--seed", "2", "--out",
+                              str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    assert "Mean seats" in res.output and "P(elected)" in res.output
+    assert (tmp_path / "o" / "summary.csv").read_text().startswith("strategy,measure,slate")
+    res = runner.invoke(cli, ["run", QUICK, "--sims", "50", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "already holds results" in res.output
+    res = runner.invoke(cli, ["validate", QUICK])
+    assert res.exit_code == 0 and "ok" in res.output
+    schema = json.loads(runner.invoke(cli, ["validate", "--schema"]).output)
+    assert "$schema" in schema
+    broken = "tests/scenarios/broken/unknown_top_level_key.toml"
+    res = runner.invoke(cli, ["run", broken, "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2 and not (tmp_path / "x").exists()
+    assert res.output.startswith(f"simcore: error: {broken}:") and "did you mean" in res.output

@@ -21,27 +21,60 @@ from simcore.sim.forest import relabel
 from simcore.sim.rng import stream_key
 
 
-def small_scenario(*, follow=0.6, mallows_share=0.5, phi=0.5, stop_after=0.4, share=0.5,
-                   turnout=0.5, electorate=400, strategies=None, na_length=(0.3, 0.3, 0.4),
-                   cont_length=(0.6, 0.4), seats=2, rule="scottish") -> Scenario:
+def small_scenario(
+    *,
+    follow=0.6,
+    mallows_share=0.5,
+    phi=0.5,
+    stop_after=0.4,
+    share=0.5,
+    turnout=0.5,
+    electorate=400,
+    strategies=None,
+    na_length=(0.3, 0.3, 0.4),
+    cont_length=(0.6, 0.4),
+    seats=2,
+    rule="scottish",
+) -> Scenario:
     """4 candidates: slate S = (A, B, C) with two orderings, and an independent D."""
-    cands = (Candidate("A", "s", 2.0), Candidate("B", "s", 1.0), Candidate("C", "s", 0.5),
-             Candidate("D", None, 1.5))
-    sup = Supporters(share=share, follow=Dist.fixed(follow), mallows_share=mallows_share,
-                     phi=Dist.fixed(phi), stop_after_slate=Dist.fixed(stop_after),
-                     continue_length=Length(tuple(cont_length)))
+    cands = (
+        Candidate("A", "s", 2.0),
+        Candidate("B", "s", 1.0),
+        Candidate("C", "s", 0.5),
+        Candidate("D", None, 1.5),
+    )
+    sup = Supporters(
+        share=share,
+        follow=Dist.fixed(follow),
+        mallows_share=mallows_share,
+        phi=Dist.fixed(phi),
+        stop_after_slate=Dist.fixed(stop_after),
+        continue_length=Length(tuple(cont_length)),
+    )
     slate = Slate("s", "Slate", {"abc": ("A", "B", "C"), "cab": ("C", "A", "B")}, sup)
     regions = (Region("R", electorate, Dist.fixed(turnout)),)
     if strategies is None:
         strategies = (("abc", "abc"), ("cab", "cab"))
     strats = tuple(Strategy(name, "", {"s": {"R": order}}) for name, order in strategies)
-    return Scenario("small", seats, rule, {}, (), cands, (slate,), regions, strats,
-                    NonAligned(length=Length(tuple(na_length))), sims=10, seed=1)
+    return Scenario(
+        "small",
+        seats,
+        rule,
+        {},
+        (),
+        cands,
+        (slate,),
+        regions,
+        strats,
+        NonAligned(length=Length(tuple(na_length))),
+        sims=10,
+        seed=1,
+    )
 
 
 def forest(plan, seed: int, sim: int, strategy: int = 0):
     """Generate simulation ``sim`` and return ``(labels, end, weight, stop)``."""
-    cap = 1 << 14
+    cap = 1 << 20
     cand = np.empty(cap, np.int16)
     end = np.empty(cap, np.int32)
     weight = np.empty(cap, np.int64)
@@ -57,11 +90,41 @@ def forest(plan, seed: int, sim: int, strategy: int = 0):
     stats = np.zeros(plan.n_stats)
     lot = np.empty(nc, np.int64)
     status, m, n_rel = engine.simulate(
-        stream_key(seed), sim, plan.strength, plan.strength_sd, plan.electorate, plan.turnout,
-        plan.base_share, plan.swing_sd, plan.regional_sd, plan.follow, plan.mallows_share,
-        plan.phi, plan.stop_after, plan.continue_len, plan.nonaligned_len, plan.slate_members,
-        plan.slate_size, plan.off_slate, plan.off_size, cand, end, weight, stop, rel, perms,
-        counts, st[0], st[1], st[2], path[0], path[1], tmp, stats, lot)
+        stream_key(seed),
+        sim,
+        plan.strength,
+        plan.strength_sd,
+        plan.electorate,
+        plan.turnout,
+        plan.base_share,
+        plan.swing_sd,
+        plan.regional_sd,
+        plan.follow,
+        plan.mallows_share,
+        plan.phi,
+        plan.stop_after,
+        plan.continue_len,
+        plan.nonaligned_len,
+        plan.slate_members,
+        plan.slate_size,
+        plan.off_slate,
+        plan.off_size,
+        cand,
+        end,
+        weight,
+        stop,
+        rel,
+        perms,
+        counts,
+        st[0],
+        st[1],
+        st[2],
+        path[0],
+        path[1],
+        tmp,
+        stats,
+        lot,
+    )
     assert status == engine.OK
     labels = np.empty(m, np.int16)
     relabel(cand[:m], rel, n_rel, plan.orderings, strategy, labels)
@@ -87,11 +150,40 @@ def run_chunk_arrays(plan, seed, first, n):
     stats = np.zeros((n, plan.n_stats))
     nodes = np.zeros(n, np.int64)
     engine.run_chunk(
-        stream_key(seed), first, n, True, plan.rule_code, plan.seats, plan.unit,
-        plan.quota_kind, plan.direction, plan.block_votes, plan.group, plan.group_min,
-        plan.strength, plan.strength_sd, plan.electorate, plan.turnout, plan.base_share,
-        plan.swing_sd, plan.regional_sd, plan.follow, plan.mallows_share, plan.phi,
-        plan.stop_after, plan.continue_len, plan.nonaligned_len, plan.slate_members,
-        plan.slate_size, plan.off_slate, plan.off_size, plan.orderings,
-        max_stages(plan.ncand, plan.seats) + 3 * plan.ncand, 64, elected, stats, nodes)
+        stream_key(seed),
+        first,
+        n,
+        True,
+        plan.rule_code,
+        plan.seats,
+        plan.unit,
+        plan.quota_kind,
+        plan.direction,
+        plan.block_votes,
+        plan.group,
+        plan.group_min,
+        plan.strength,
+        plan.strength_sd,
+        plan.electorate,
+        plan.turnout,
+        plan.base_share,
+        plan.swing_sd,
+        plan.regional_sd,
+        plan.follow,
+        plan.mallows_share,
+        plan.phi,
+        plan.stop_after,
+        plan.continue_len,
+        plan.nonaligned_len,
+        plan.slate_members,
+        plan.slate_size,
+        plan.off_slate,
+        plan.off_size,
+        plan.orderings,
+        max_stages(plan.ncand, plan.seats) + 3 * plan.ncand,
+        64,
+        elected,
+        stats,
+        nodes,
+    )
     return elected, stats, nodes

@@ -13,6 +13,7 @@ import simcore
 from simcore.sim.plan import compile_plan
 from tests.sim_helpers import ballots_of, forest, run_chunk_arrays, small_scenario
 from tests.stat_helpers import ALPHA, chi_square_pvalue
+
 A, B, C, D = range(4)
 STRENGTH = np.array([2.0, 1.0, 0.5, 1.5])
 
@@ -54,7 +55,7 @@ def model_probs(sc, order):
         add(slate_part + (D,), share * p_slate * (1 - halt))
     for length in range(1, 4):
         for seq in itertools.permutations(range(4), length):
-            p_len = na[length - 1] if length < 3 or len(na) <= 3 else sum(na[length - 1:])
+            p_len = na[length - 1] if length < 3 or len(na) <= 3 else sum(na[length - 1 :])
             add(seq, (1 - share) * p_len * pl_prob(seq, range(4)))
     del cont  # one candidate off the slate: any continuation length gives (D,)
     return probs
@@ -106,8 +107,9 @@ def test_counting_a_generated_tree_matches_counting_its_ballots():
     for sim in range(20):
         for s in range(plan.n_strategies):
             ballots = ballots_of(*forest(plan, 77, sim, s))
-            prof = simcore.Profile.from_rankings(list(ballots), list(ballots.values()),
-                                                 candidates=list("ABCD"))
+            prof = simcore.Profile.from_rankings(
+                list(ballots), list(ballots.values()), candidates=list("ABCD")
+            )
             # the same lot as the engine: ties only matter when decided by lot
             res = simcore.count(prof, "scottish", seats=2, seed=0)
             got = [c for c in elected[sim, s] if c >= 0]

@@ -40,8 +40,19 @@ def _floats(s, kind, a, b, k):
     return out
 
 
-@pytest.mark.parametrize("n,p", [(1, 0.3), (5, 0.5), (40, 0.1), (30, 0.95), (1000, 0.3),
-                                 (100_000, 0.5), (1_000_000, 0.001), (130_000, 0.25)])
+@pytest.mark.parametrize(
+    "n,p",
+    [
+        (1, 0.3),
+        (5, 0.5),
+        (40, 0.1),
+        (30, 0.95),
+        (1000, 0.3),
+        (100_000, 0.5),
+        (1_000_000, 0.001),
+        (130_000, 0.25),
+    ],
+)
 def test_binomial_matches_scipy(n, p):
     x = _binomials(stream(), n, p, 100_000)
     lo, hi = stats.binom.ppf([1e-9, 1 - 1e-9], n, p).astype(int)
@@ -53,14 +64,17 @@ def test_binomial_matches_scipy(n, p):
     assert abs(x.mean() - n * p) < 5 * np.sqrt(n * p * (1 - p) / len(x))
 
 
-@pytest.mark.parametrize("kind,a,b,dist", [
-    (0, 0, 0, stats.uniform()),
-    (1, 0, 0, stats.norm()),
-    (2, 0.4, 0, stats.gamma(0.4)),
-    (2, 3.5, 0, stats.gamma(3.5)),
-    (3, 2.0, 5.0, stats.beta(2.0, 5.0)),
-    (3, 0.5, 0.7, stats.beta(0.5, 0.7)),
-])
+@pytest.mark.parametrize(
+    "kind,a,b,dist",
+    [
+        (0, 0, 0, stats.uniform()),
+        (1, 0, 0, stats.norm()),
+        (2, 0.4, 0, stats.gamma(0.4)),
+        (2, 3.5, 0, stats.gamma(3.5)),
+        (3, 2.0, 5.0, stats.beta(2.0, 5.0)),
+        (3, 0.5, 0.7, stats.beta(0.5, 0.7)),
+    ],
+)
 def test_continuous_samplers_match_scipy(kind, a, b, dist):
     x = _floats(stream(11), kind, a, b, 50_000)
     assert stats.kstest(x, dist.cdf).pvalue > ALPHA

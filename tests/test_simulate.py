@@ -46,15 +46,17 @@ def test_outputs_identical_for_threads_and_chunks(tmp_path):
 
 
 def test_a_strategy_compared_with_itself_differs_by_exactly_zero():
-    sc = small_scenario(strategies=(("one", "abc"), ("same", "abc"), ("other", "cab")),
-                        electorate=3000)
+    sc = small_scenario(
+        strategies=(("one", "abc"), ("same", "abc"), ("other", "cab")), electorate=3000
+    )
     plan = compile_plan(sc)
     elected, _ = collect(plan, 80, 1)
     assert np.array_equal(elected[:, 0], elected[:, 1])
     summary = run_scenario(sc, sims=80, seed=1)
     same = [r for r in summary.rows if r["strategy"] == "same"]
-    assert same and all(r["difference_from_first"] == 0 and r["difference_std_error"] == 0
-                        for r in same)
+    assert same and all(
+        r["difference_from_first"] == 0 and r["difference_std_error"] == 0 for r in same
+    )
 
 
 def test_summary_figures_agree_with_simulation_rows(tmp_path):
@@ -65,12 +67,22 @@ def test_summary_figures_agree_with_simulation_rows(tmp_path):
     for strat in sc.strategies:
         mine = [r for r in rows if r["strategy"] == strat.name]
         mean = np.mean([r["seats_hill"] for r in mine])
-        row = next(r for r in res.rows if r["strategy"] == strat.name
-                   and r["measure"] == "mean seats" and r["slate"] == "Hilltop")
+        row = next(
+            r
+            for r in res.rows
+            if r["strategy"] == strat.name
+            and r["measure"] == "mean seats"
+            and r["slate"] == "Hilltop"
+        )
         assert row["estimate"] == pytest.approx(mean)
         p = np.mean(["Ben Hill" in r["elected"].split("; ") for r in mine])
-        row = next(r for r in res.rows if r["strategy"] == strat.name
-                   and r["measure"] == "P(elected)" and r["candidate"] == "Ben Hill")
+        row = next(
+            r
+            for r in res.rows
+            if r["strategy"] == strat.name
+            and r["measure"] == "P(elected)"
+            and r["candidate"] == "Ben Hill"
+        )
         assert row["estimate"] == pytest.approx(p)
         assert row["ci_low"] <= row["estimate"] <= row["ci_high"]
     meta = json.loads((tmp_path / "r" / "run.json").read_text())
@@ -96,15 +108,17 @@ def test_an_interrupted_run_leaves_no_complete_looking_files(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_scenario(sc, sims=500, seed=1, out=tmp_path / "r", chunk_size=32, threads=1,
-                     progress=boom)
+        run_scenario(
+            sc, sims=500, seed=1, out=tmp_path / "r", chunk_size=32, threads=1, progress=boom
+        )
     assert list((tmp_path / "r").iterdir()) == []
 
 
 def test_cli_run_validate_and_schema(tmp_path):
     runner = CliRunner()
-    res = runner.invoke(cli, ["run", QUICK, "--sims", "50", "--seed", "2", "--out",
-                              str(tmp_path / "o")])
+    res = runner.invoke(
+        cli, ["run", QUICK, "--sims", "50", "--seed", "2", "--out", str(tmp_path / "o")]
+    )
     assert res.exit_code == 0, res.output
     assert "Mean seats" in res.output and "P(elected)" in res.output
     assert (tmp_path / "o" / "summary.csv").read_text().startswith("strategy,measure,slate")

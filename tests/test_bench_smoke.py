@@ -1,0 +1,20 @@
+"""A short run of every benchmark: fails on crashes, never on timings."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from simcore.cli.main import cli
+
+
+def test_benchmarks_run(monkeypatch):
+    monkeypatch.delenv("SIMCORE_VOTEKIT_PYTHON", raising=False)
+    res = CliRunner().invoke(cli, ["bench", "--quick", "--json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert set(report["benchmarks"]) >= {"count-nec20", "corpus", "startup", "simulate-nec"}
+    assert report["benchmarks"]["count-nec20"]["scottish_elected"]
+    assert report["benchmarks"]["simulate-nec"]["threads_2_sims_per_s"] > 0
+    assert report["machine"]["cores"] >= 1

@@ -15,22 +15,30 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.reference.harness import Case, compare
 from tests.reference import block, ers97, irv, meek, wigm
+from tests.reference.harness import Case, compare
+
+# examples per property test: each takes roughly 10-30 s on a 2-core machine once compiled
+N_SCOTTISH = N_WIGM = N_IRV = 1000
+N_SCOTTISH_MIN = N_WIGM_MIN = 600
+N_MEEK = N_ERS97 = 800
+N_MEEK_MIN = N_ERS97_MIN = 500
+N_BLOCK = N_FPTP = 800
+
 
 # -- hand-worked examples: the references against numbers computed by hand ----------------------
 
 
 def test_scottish_by_hand_five_decimal_truncation():
     # 3 candidates, 1 seat, 7 valid votes.  Quota = floor(7/2) + 1 = 4.
-    # First preferences: A 5 (3 x "A B", 2 x "A C"), B 1, C 1.  A is elected at stage 1.
-    # Stage 2, A's surplus 1 over total 5: each paper moves at floor(1 x 1.00000 / 5) = 0.20000,
-    # exactly, so nothing is lost; B 1 + 3 x 0.2 = 1.6, C 1 + 2 x 0.2 = 1.4.  Seats are filled.
+    # First preferences: A 5 (3 x "A B", 2 x "A C"), B 1, C 1.  A is elected at stage 1, which
+    # fills the only seat: the count stops there (no transfer of the surplus).
     ref = wigm.count([((0, 1), 3), ((0, 2), 2), ((1,), 1), ((2,), 1)], 3, 1, set(), [0, 1, 2])
     assert ref.elected == [0]
-    assert len(ref.stages) == 1  # the only seat is filled at stage 1: no transfer
-    # the same with 2 seats: quota = floor(7/3) + 1 = 3, A's surplus is 2, value per paper
-    # floor(2 x 100000 / 5) units = 0.40000; B 1 + 1.2 = 2.2, C 1 + 0.8 = 1.8
+    assert len(ref.stages) == 1
+    # the same with 2 seats: quota = floor(7/3) + 1 = 3, A's surplus is 2 over A's 5 votes:
+    # each paper moves at floor(2 x 1.00000 / 5) = 0.40000 (40000 units), nothing lost;
+    # B 1 + 3 x 0.4 = 2.2, C 1 + 2 x 0.4 = 1.8
     ref = wigm.count([((0, 1), 3), ((0, 2), 2), ((1,), 1), ((2,), 1)], 3, 2, set(), [0, 1, 2])
     s = ref.stages
     assert [st.action for st in s] == ["first preferences", "surplus", "exclusion"]
@@ -43,11 +51,9 @@ def test_scottish_by_hand_five_decimal_truncation():
 
 
 def test_scottish_by_hand_lost_to_rounding():
-    # 1 seat: A 7 papers (4 "A B", 3 "A C"), B 2, C 2.  N = 11, quota = floor(11/2)+1 = 6.
-    # A's surplus 1 over 7: each paper floor(1 x 100000 / 7) = 14285 units (0.14285);
-    # moved 7 x 0.14285 = 0.99995, lost 0.00005.  But with 1 seat A fills it at stage 1, so use
-    # 2 seats: quota = floor(11/3)+1 = 4, surplus 3: floor(3 x 100000 / 7) = 42857 per paper;
-    # 7 x 0.42857 = 2.99999, lost 0.00001.  B = 2 + 4 x 0.42857 = 3.71428,
+    # 2 seats: A 7 papers (4 "A B", 3 "A C"), B 2, C 2.  N = 11, quota = floor(11/3)+1 = 4.
+    # A's surplus 3 over 7: each paper moves at floor(3 x 100000 / 7) = 42857 units (0.42857);
+    # 7 x 0.42857 = 2.99999 moved, 0.00001 lost to rounding.  B = 2 + 4 x 0.42857 = 3.71428,
     # C = 2 + 3 x 0.42857 = 3.28571.
     ref = wigm.count([((0, 1), 4), ((0, 2), 3), ((1,), 2), ((2,), 2)], 3, 2, set(), [0, 1, 2])
     s = ref.stages
@@ -67,6 +73,8 @@ def test_scottish_by_hand_non_transferable_at_truncated_value():
     assert s.votes == {0: 400000, 1: 199999, 2: 200000}
     assert s.non_transferable == 99999 and s.lost == 2
     # then B (1.99999) is excluded below C (2): C is the last continuing candidate, elected
+    # without any transfer (last vacancies): B's 1.99999 stays shown
+    assert ref.stages[2].votes == {0: 400000, 1: 199999, 2: 200000}
     assert ref.stages[2].subjects == (1,) and ref.elected == [0, 2]
 
 
@@ -78,7 +86,8 @@ def test_wigm_by_hand_quotas():
     r = wigm.count(rankings, 3, 2, set(), [0, 1, 2], {"quota": "droop-exact", "decimals": 2})
     assert r.stages[0].quota == 333 and r.stages[0].elected == (0,)
     # hare at 2 decimals: 10/2 = 5.00; nobody reaches it; the lowest of B and C (tied at 3,
-    # equal at every earlier stage: lot, priority 1 < 2 -> B) is excluded, then C wins
+    # no earlier stage: lot, priority 1 < 2 -> B) is excluded, which leaves A and C for the
+    # two seats
     r = wigm.count(rankings, 3, 2, set(), [0, 1, 2], {"quota": "hare", "decimals": 2})
     assert r.stages[0].quota == 500 and r.stages[0].elected == ()
     assert r.stages[1].subjects == (1,) and r.stages[1].tie == "lot"
@@ -89,15 +98,13 @@ def test_wigm_by_hand_quotas():
 
 
 def test_backward_and_forward_ties_by_hand():
-    # 4 candidates, 2 seats.  After stage 2 (D excluded) B and C are tied at 4 for exclusion.
-    # Stage 1: A 3, B 4, C 3, D 2 (D's papers: 1 "D C", 1 "D").  Quota (N=12) = 5.
-    # Stage 2, D excluded: C 4, B 4.  Backward: the latest earlier stage where B and C differ
-    # is stage 1 (B 4 > C 3), so C is the lower... but A has 3, the fewest: A is excluded.
+    # 4 candidates, 2 seats.  Stage 1: A 3, B 4, C 3, D 2 (D's papers: 1 "D C", 1 "D").
+    # Quota (N = 12) = 5.  Stage 2, D excluded: C 4, B 4, A 3.  Stage 3: A (fewest) excluded.
     rankings = [((0,), 3), ((1,), 4), ((2,), 3), ((3, 2), 1), ((3,), 1)]
     r = wigm.count(rankings, 4, 2, set(), [0, 1, 2, 3])
     assert [s.subjects for s in r.stages] == [(), (3,), (0,)]
-    # stage 3: A's 3 papers exhaust; B 4 and C 4 are the last two for two seats: both elected,
-    # in order of votes, tie broken backward: stage 2 B 4 = C 4, stage 1 B 4 > C 3 -> B first
+    # stage 3 leaves B 4 and C 4 for two seats (A's papers do not move): both elected, in
+    # order of votes, tie broken backward: stage 2 B 4 = C 4, stage 1 B 4 > C 3 -> B first
     assert r.stages[2].elected == (1, 2)
     # forward: earliest stage differing is also stage 1 -> B first
     r = wigm.count(rankings, 4, 2, set(), [0, 1, 2, 3], {"ties": "forward"})
@@ -105,9 +112,8 @@ def test_backward_and_forward_ties_by_hand():
 
 
 def test_backward_differs_from_forward_by_hand():
-    # 1 seat, quota never reached early.  We arrange B and C to be tied now, with
-    # stage 1: B 5 > C 4, stage 2: B 5 < C 6 (after E's papers go to C), then stage 3 both 6.
-    # Candidates A=0 (10 votes, so nobody else wins first), B=1, C=2, D=3, E=4.
+    # 1 seat; B and C end up tied for exclusion, with stage 1: B 5 > C 4 and stage 2:
+    # B 5 < C 6 (after E's papers go to C).  A (10 votes) keeps the count going.
     rankings = [
         ((0,), 10), ((1,), 5), ((2,), 4), ((3, 1), 1), ((4, 2), 2), ((3,), 1),
     ]
@@ -180,12 +186,73 @@ def test_ers97_by_hand_last_parcel():
     assert r.elected == [0, 1]
 
 
+def test_last_vacancies_transfer_nothing_by_hand():
+    # docs/rules.md, Last vacancies: an exclusion that leaves no more continuing candidates than
+    # vacancies moves no paper (totals unchanged) and the others are elected at that stage.
+    # Scottish, 2 seats, 7 votes (as in the first example): stage 3 excludes C (1.8), which
+    # leaves B alone for the last seat: C's 1.8 stays shown, nothing becomes non-transferable.
+    ref = wigm.count([((0, 1), 3), ((0, 2), 2), ((1,), 1), ((2,), 1)], 3, 2, set(), [0, 1, 2])
+    s = ref.stages[2]
+    assert s.votes == {0: 300000, 1: 220000, 2: 180000}
+    assert s.states == {0: "elected", 1: "elected", 2: "excluded"}
+    assert s.non_transferable == 0 and s.lost == 0
+    # IRV is the exception: its last round shows the transfer (see test_irv_by_hand)
+
+
+def test_group_minimum_by_hand():
+    # Scottish, 2 seats, C the only member of group g=1 with minimum 1.  A 5, B 4, C 1: N = 10,
+    # quota floor(10/3)+1 = 4.  A and B reach it at stage 1; A (more votes) is elected (1 seat
+    # left for the 1 member needed); electing B would leave 0 vacancies for 1 needed member
+    # (rule 1), so B stays continuing.  Stage 2: vacancies (1) = members needed (1), so every
+    # continuing candidate outside the group (B) is excluded at once (rule 3); that leaves C
+    # alone for the last seat: nothing is transferred (not even A's surplus) and C is elected.
+    groups = ([-1, -1, 0], [1])
+    ref = wigm.count([((0,), 5), ((1,), 4), ((2,), 1)], 3, 2, set(), [0, 1, 2], {}, groups)
+    s = ref.stages
+    assert s[0].elected == (0,) and s[0].states[1] == "continuing"
+    assert s[1].action == "exclusion" and s[1].subjects == (1,)
+    assert s[1].votes == {0: 500000, 1: 400000, 2: 100000} and s[1].elected == (2,)
+    assert ref.elected == [0, 2]
+
+
+def test_ers97_by_hand_total_active_vote():
+    # 4 seats, candidates A..G, 8 votes: "B C D" x 4, "B" x 3, "A" x 1.  Quota = 8/5 = 1.60.
+    # Stage 1: B 7.00 elected; surplus 5.40 exceeds any gap (all others have 0 or 1), so it is
+    # transferred: of B's 7 papers 4 are transferable (to C), total 4.00 <= 5.40, so they move
+    # at their present value 1.00: C 4.00; the other 1.40 is non-transferable.
+    # Stage 2: C 4.00 >= 1.60, elected.  Stage 3: C's last parcel (the 4 papers received at
+    # stage 2, all transferable to D, total 4.00 > surplus 2.40) moves at floor2(2.40/4) =
+    # 0.60 each: D 2.40, elected on the quota.  One place left: the total active vote is A 1.00
+    # + D's untransferred surplus 0.80 = 1.80; 1.80 / 2 = 0.90 < quota, and A 1.00 >= 0.90:
+    # A is elected at stage 3 too.
+    ref = ers97.count([((1, 2, 3), 4), ((1,), 3), ((0,), 1)], 7, 4, set(), list(range(7)))
+    s = ref.stages
+    assert [st.action for st in s] == ["first preferences", "surplus", "surplus"]
+    assert s[1].votes[2] == 400 and s[1].non_transferable == 140 and s[1].elected == (2,)
+    assert s[2].votes[3] == 240 and s[2].non_transferable == 140
+    assert s[2].elected == (3, 0) and ref.elected == [1, 2, 3, 0]
+
+
+def test_ers97_by_hand_equal_at_every_stage():
+    # 2 seats, A 2, B 2, C 2 ("C A"): quota 6/3 = 2.00 exactly.  All three reach it, three equal
+    # candidates for two places, equal at every stage: none is elected at stage 1 (5.6.2).
+    # Stage 2: the lowest (all equal: lot; priorities [2, 0, 1] -> B) is excluded, which leaves
+    # two candidates for two places: they are elected, B's papers are not transferred (5.5.1).
+    ref = ers97.count([((0,), 2), ((1,), 2), ((2, 0), 2)], 3, 2, set(), [2, 0, 1])
+    s = ref.stages
+    assert s[0].elected == () and s[0].quota == 200
+    assert s[1].subjects == (1,) and s[1].tie == "lot"
+    assert s[1].votes == {0: 200, 1: 200, 2: 200} and s[1].elected == (0, 2)
+
+
 # -- property tests ---------------------------------------------------------------------------
 
 
 @st.composite
-def cases(draw, rule, stv=True, option_strategy=None):
-    """A small election for ``rule``, written out in full (see ``Case``)."""
+def cases(draw, rule, minimum="never", option_strategy=None):
+    """A small election for ``rule``, written out in full (see ``Case``).
+
+    ``minimum``: "never", or "always" (a group g=1 with a minimum of 1 to the seats)."""
     ncand = draw(st.integers(2, 9))
     if rule == "irv":
         seats = 1
@@ -218,23 +285,25 @@ def cases(draw, rule, stv=True, option_strategy=None):
     )
     seed = draw(st.integers(0, 2**32 - 1))
     options = draw(option_strategy) if option_strategy is not None else {}
-    minimum = attrs = None
-    if stv and draw(st.integers(0, 2)) == 0:
-        attrs = tuple(draw(st.lists(st.sampled_from("01"), min_size=ncand, max_size=ncand)))
-        members = [c for c in range(ncand) if attrs[c] == "1"]
-        available = [c for c in members if c not in withdrawn]
-        if members and available:
-            minimum = draw(st.integers(1, min(seats, len(available))))
-        else:
-            attrs = None
+    k = attrs = None
+    if minimum == "always":
+        g = draw(st.lists(st.sampled_from("01"), min_size=ncand, max_size=ncand))
+        standing = [c for c in range(ncand) if c not in withdrawn]
+        if not any(g[c] == "1" for c in standing):
+            g[draw(st.sampled_from(standing))] = "1"
+        available = sum(1 for c in standing if g[c] == "1")
+        k = draw(st.integers(1, min(seats, available)))
+        attrs = tuple(g)
     return Case(rule=rule, ncand=ncand, seats=seats, rankings=rankings, withdrawn=withdrawn,
-                seed=seed, options=options, minimum=minimum, attrs=attrs)
+                seed=seed, options=options, minimum=k, attrs=attrs)
 
 
-PROPERTY = settings(
-    max_examples=400, deadline=None, derandomize=True, database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+def examples(n):
+    return settings(
+        max_examples=n, deadline=None, derandomize=True, database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
 
 WIGM_OPTIONS = st.fixed_dictionaries(
     {
@@ -243,49 +312,71 @@ WIGM_OPTIONS = st.fixed_dictionaries(
         "ties": st.sampled_from(["backward", "forward"]),
     }
 )
+TIES = st.fixed_dictionaries({"ties": st.sampled_from(["backward", "forward"])})
+BLOCK_OPTIONS = st.one_of(st.just({}), st.fixed_dictionaries({"votes": st.integers(1, 10)}))
 
 
-@PROPERTY
+@examples(N_SCOTTISH)
 @given(cases("scottish"))
 def test_scottish_agrees_with_reference(case):
     compare(case)
 
 
-@settings(PROPERTY, max_examples=600)
+@examples(N_SCOTTISH_MIN)
+@given(cases("scottish", minimum="always"))
+def test_scottish_with_group_minimum_agrees_with_reference(case):
+    compare(case)
+
+
+@examples(N_WIGM)
 @given(cases("wigm", option_strategy=WIGM_OPTIONS))
 def test_wigm_agrees_with_reference(case):
     compare(case)
 
 
-@settings(PROPERTY, max_examples=300)
+@examples(N_WIGM_MIN)
+@given(cases("wigm", minimum="always", option_strategy=WIGM_OPTIONS))
+def test_wigm_with_group_minimum_agrees_with_reference(case):
+    compare(case)
+
+
+@examples(N_MEEK)
 @given(cases("meek"))
 def test_meek_agrees_with_reference(case):
     compare(case)
 
 
-@PROPERTY
+@examples(N_MEEK_MIN)
+@given(cases("meek", minimum="always"))
+def test_meek_with_group_minimum_agrees_with_reference(case):
+    compare(case)
+
+
+@examples(N_ERS97)
 @given(cases("ers97"))
 def test_ers97_agrees_with_reference(case):
     compare(case)
 
 
-@PROPERTY
-@given(cases("irv", stv=False,
-             option_strategy=st.fixed_dictionaries({"ties": st.sampled_from(["backward",
-                                                                              "forward"])})))
+@examples(N_ERS97_MIN)
+@given(cases("ers97", minimum="always"))
+def test_ers97_with_group_minimum_agrees_with_reference(case):
+    compare(case)
+
+
+@examples(N_IRV)
+@given(cases("irv", option_strategy=TIES))
 def test_irv_agrees_with_reference(case):
     compare(case)
 
 
-@PROPERTY
-@given(cases("block", stv=False,
-             option_strategy=st.one_of(st.just({}),
-                                       st.fixed_dictionaries({"votes": st.integers(1, 10)}))))
+@examples(N_BLOCK)
+@given(cases("block", option_strategy=BLOCK_OPTIONS))
 def test_block_agrees_with_reference(case):
     compare(case)
 
 
-@PROPERTY
-@given(cases("fptp", stv=False))
+@examples(N_FPTP)
+@given(cases("fptp"))
 def test_fptp_agrees_with_reference(case):
     compare(case)

@@ -124,8 +124,15 @@ def count(
                 **opts,
             )
         except InputError as exc:
+            if "no candidate attribute" in exc.message and not candidates_file:
+                exc = InputError(
+                    f"{exc.message}; give candidate attributes with --candidates FILE",
+                    path=exc.path,
+                    line=exc.line,
+                    key=exc.key,
+                )
             if not many:
-                raise
+                raise exc from None
             failures += 1
             click.echo(f"simcore: error: {exc}", err=True)
             continue

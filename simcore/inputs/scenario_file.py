@@ -451,5 +451,5 @@ def _check_minimums(scenario: Scenario, minimums: Sequence[Minimum]) -> None:
                 minimums[: i + 1], attributes, scenario.candidate_names, (), scenario.seats
             )
         except InputError as exc:
-            message = exc.message.split("; give candidate attributes with")[0]
+            message = exc.message
             raise Problem(message, ("election", "minimum", i)) from None

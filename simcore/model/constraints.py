@@ -68,8 +68,7 @@ def group_arrays(
         if m.attribute not in attributes:
             known = ", ".join(sorted(attributes)) or "none"
             raise InputError(
-                f"minimum {m}: no candidate attribute {m.attribute!r} (known: {known}); "
-                "give candidate attributes with --candidates FILE"
+                f"minimum {m}: no candidate attribute {m.attribute!r} (known: {known})"
             )
         values = attributes[m.attribute]
         members = [c for c in range(ncand) if str(values[c]) == m.value]

@@ -101,7 +101,7 @@ class Strategy:
 
 @dataclass(frozen=True)
 class NonAligned:
-    length: Length = Length((0.25, 0.25, 0.25, 0.25))
+    length: Length  # the scenario reader's default is { mean = 4 }
     strength_sd: float = 0.0  # log-normal noise on candidate strengths, per simulation
 
 

@@ -6,6 +6,13 @@ complete reproducer.
 
 from __future__ import annotations
 
+import functools
+import os
+import pickle
+import select
+import signal
+import time
+import traceback
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -86,6 +93,69 @@ class Case:
         )
 
 
+# -- running the kernel in a forked child ------------------------------------------------------
+
+
+class KernelFailure(AssertionError):
+    """The kernel raised, crashed the process (e.g. a segmentation fault) or hung."""
+
+
+def kernel_isolated(case: Case, timeout: float = 120.0):
+    """``case.kernel()`` in a forked child, so that a crash in compiled code fails one example
+    (with the case in the message) instead of killing the test process.  Compile in the parent
+    first (``warm_up``), or every child compiles again."""
+    if not hasattr(os, "fork"):
+        return case.kernel()
+    warm_up(case.rule)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: count, send the result (or the error) back, and leave at once
+        try:
+            os.close(r)
+            try:
+                payload = ("ok", case.kernel())
+            except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
+                payload = ("error", f"{type(e).__name__}: {e}", traceback.format_exc())
+            data = pickle.dumps(payload)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(w, view):]
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([r], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                raise KernelFailure(f"the kernel did not finish in {timeout:.0f} s\n"
+                                    + case.describe())
+            chunk = os.read(r, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(r)
+        _, status = os.waitpid(pid, 0)
+    if not chunks:
+        how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+               else f"exit status {os.WEXITSTATUS(status)}")
+        raise KernelFailure(f"the kernel crashed the process ({how})\n" + case.describe())
+    payload = pickle.loads(b"".join(chunks))
+    if payload[0] == "error":
+        raise KernelFailure(f"the kernel raised {payload[1]}\n{case.describe()}\n{payload[2]}")
+    return payload[1]
+
+
+@functools.cache
+def warm_up(rule: str) -> None:
+    """Compile the rule's kernel in this process (forked children then inherit it)."""
+    Case(rule=rule, ncand=3, seats=2 if rule != "irv" else 1,
+         rankings=[((0, 1), 2), ((1,), 1), ((2, 0), 1)]).kernel()
+
+
 # -- comparison -------------------------------------------------------------------------------
 
 
@@ -155,7 +225,8 @@ def fmt_stages(stages, names, d) -> str:
         )
         el = ",".join(names[c] for c in s["elected"])
         lines.append(
-            f"  {k:2d} {s['action'][:10]:10s} {who:6s} {votes} | nt={fmt_units(s['non_transferable'], d)}"
+            f"  {k:2d} {s['action'][:10]:10s} {who:6s} {votes}"
+            f" | nt={fmt_units(s['non_transferable'], d)}"
             f" lost={fmt_units(s['lost'], d)} q={fmt_units(s['quota'], d)} el=[{el}]"
             f" tie={s['tie']}"
         )
@@ -164,7 +235,7 @@ def fmt_stages(stages, names, d) -> str:
 
 def compare(case: Case, result=None, ref=None) -> None:
     """Assert that the kernel and the reference agree on everything; a full report if not."""
-    result = case.kernel() if result is None else result
+    result = kernel_isolated(case) if result is None else result
     ref = case.reference() if ref is None else ref
     names = case.names
     got = kernel_stages(result, names)

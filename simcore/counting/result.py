@@ -139,6 +139,8 @@ def build_result(
                 for c in shown
                 if state[c] == EXCLUDED and (prev_state is None or prev_state[c] != EXCLUDED)
             )
+            # a later batch of the same exclusion (ERS97 5.4) has the same subjects
+            subjects = subjects or (stages[-1].candidates if stages else ())
         elif log.subject[k] >= 0:
             subjects = (candidates[int(log.subject[k])],)
         else:

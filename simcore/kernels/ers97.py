@@ -14,8 +14,8 @@ sections 5.1-5.6 (see ``docs/rules.md`` for every choice the text leaves open):
 * ties: the earliest stage at which the tied candidates differed, then lot; candidates tied for
   the last places who were equal throughout are not elected at that stage (5.6.2).
 
-Group minimums (``constraints``) turn bulk exclusion off: the lowest unprotected candidate is
-excluded alone.
+With group minimums (``constraints``) a bulk exclusion must leave every group the members it still
+needs; a single exclusion takes the lowest candidate that is not protected.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from simcore.jit import kernel
-from simcore.kernels.constraints import can_elect, must_exclude, protected
+from simcore.kernels.constraints import can_elect, group_needs, must_exclude, protected
 from simcore.kernels.countlog import (
     BULK_EXCLUSION,
     CONTINUING,
@@ -83,8 +83,6 @@ def _elect_reached(
             elif pending[c]:
                 tav += totals[c] - quota
         threshold = min(quota, _ceil_div(tav, places + 1))
-        if threshold < 1:
-            threshold = 1
         n = 0
         for c in range(ncand):
             if (
@@ -102,24 +100,72 @@ def _elect_reached(
         for j in range(n):
             mask[picks[j]] = True
         c, how = extreme_candidate(totals, mask, log_votes, stage, lot, False, FORWARD, scratch)
-        # 5.6.2: equal candidates competing for too few places and equal at every stage
         n_eq = 0
         for j in range(n):
             if totals[picks[j]] == totals[c]:
+                scratch[n_eq] = picks[j]
                 n_eq += 1
-        if how == 2 and n_eq > places:
-            break
-        n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
-        pending[c] = totals[c] > quota
+        if n_eq <= places:
+            n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
+            pending[c] = totals[c] > quota
+            continue
+        # 5.6.2: more equal candidates than places: rank them by their votes at the earliest
+        # stage where they differed; elect whole groups that fit, none of a group that would
+        # straddle the last place (equal at every stage), and stop electing at this stage
+        eq = scratch[:n_eq].copy()
+        for i in range(1, n_eq):  # insertion sort, best first
+            x = eq[i]
+            k = i - 1
+            while k >= 0 and _earlier_better(x, eq[k], log_votes, stage):
+                eq[k + 1] = eq[k]
+                k -= 1
+            eq[k + 1] = x
+        i = 0
+        while i < n_eq:
+            k = i + 1
+            while k < n_eq and _same_history(eq[i], eq[k], log_votes, stage):
+                k += 1
+            if k - i > seats - n_elected:
+                break
+            for t in range(i, k):  # order within the group: by lot
+                best = t
+                for u in range(t + 1, k):
+                    if lot[eq[u]] > lot[eq[best]]:
+                        best = u
+                eq[t], eq[best] = eq[best], eq[t]
+                n_elected = _elect(
+                    eq[t], stage, n_elected, state, elected, elected_stage, log_state
+                )
+                pending[eq[t]] = totals[eq[t]] > quota
+            i = k
+        break
     return n_elected
 
 
 @kernel
-def _exclusion_set(totals, state, places, deferred, order, group_min):
+def _earlier_better(a, b, log_votes, stage):
+    """Whether ``a`` had more votes than ``b`` at the earliest stage where they differed."""
+    for s in range(stage):
+        if log_votes[s, a] != log_votes[s, b]:
+            return log_votes[s, a] > log_votes[s, b]
+    return False
+
+
+@kernel
+def _same_history(a, b, log_votes, stage):
+    for s in range(stage):
+        if log_votes[s, a] != log_votes[s, b]:
+            return False
+    return True
+
+
+@kernel
+def _exclusion_set(totals, state, places, deferred, order, group, group_min):
     """5.2.5: the largest k such that the k lowest continuing candidates can go together.
 
     Returns k (0 if none); ``order`` receives continuing candidates sorted by votes, lowest
-    first.  With group minimums only k = 1 is considered.
+    first.  A set never splits candidates with equal votes (the candidate next above must have
+    more votes), and with group minimums it must leave every group the members it still needs.
     """
     ncand = totals.shape[0]
     n = 0
@@ -142,10 +188,18 @@ def _exclusion_set(totals, state, places, deferred, order, group_min):
         if n - k < places:
             break
         above = totals[order[k]]
-        if prefix + deferred <= above and (k == 1 or totals[order[k - 1]] < above):
+        if prefix + deferred > above or totals[order[k - 1]] == above:
+            continue
+        fits = True
+        for g in range(group_min.shape[0]):
+            need = group_needs(g, group, group_min, state)
+            left = 0
+            for j in range(k, n):
+                left += group[order[j]] == g
+            if left < need:
+                fits = False
+        if fits:
             best = k
-        if group_min.shape[0] > 0:
-            break
     return best, n
 
 
@@ -284,7 +338,9 @@ def count_ers97(
                 surplus_total += totals[c] - quota
         how = 0
         if n_forced == 0 and surplus_total > 0:
-            k, n_sorted = _exclusion_set(totals, state, places, surplus_total, order, group_min)
+            k, n_sorted = _exclusion_set(
+                totals, state, places, surplus_total, order, group, group_min
+            )
             if k == 0:
                 # 5.2.3: transfer the largest surplus, last parcel only (5.3)
                 c, how = extreme_candidate(
@@ -366,7 +422,9 @@ def count_ers97(
                     order[k] = c
                     k += 1
         else:
-            k, n_sorted = _exclusion_set(totals, state, places, surplus_total, order, group_min)
+            k, n_sorted = _exclusion_set(
+                totals, state, places, surplus_total, order, group, group_min
+            )
             if k <= 1:
                 for c in range(ncand):
                     mask[c] = state[c] == CONTINUING and not protected(c, group, group_min, state)
@@ -379,7 +437,7 @@ def count_ers97(
         for j in range(k):
             state[order[j]] = EXCLUDED
             excluded_stage[order[j]] = stage + 1
-        if n_cont - k <= places and n_forced == 0:
+        if n_cont - k <= places:
             # 5.5.1: the others fill the places; no papers are transferred
             stage += 1
             _record(
@@ -432,7 +490,9 @@ def count_ers97(
         while True:
             stop_at = begin
             batch_value = val[pool[by_value[begin]]] if m_pool > 0 else np.int64(0)
-            while stop_at < m_pool and val[pool[by_value[stop_at]]] == batch_value:
+            while stop_at < m_pool and (
+                val[pool[by_value[stop_at]]] == batch_value or n_forced > 0
+            ):  # (a group rule's exclusion moves all papers in one stage)
                 stop_at += 1
             transfer_id += 1
             for j in range(begin, stop_at):

@@ -183,10 +183,7 @@ def count_block(
         elected[n_elected] = c
         elected_stage[c] = 0
         n_elected += 1
-    for c in range(ncand):
-        if state[c] == CONTINUING:
-            state[c] = EXCLUDED
-            excluded_stage[c] = 0
+    for c in range(ncand):  # the others stay continuing: nobody is excluded in a block vote
         log_state[0, c] = state[c]
     log_exh[0] = 0
     log_lost[0] = 0

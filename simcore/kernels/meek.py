@@ -186,6 +186,7 @@ def count_meek(
     n_elected = 0
     stage = 0
     iterations = 0
+    stalled = False
     _record(
         stage,
         votes,
@@ -256,7 +257,7 @@ def count_meek(
                     subject = c if subject == -1 else -2
             action = EXCLUSION if subject >= 0 else BULK_EXCLUSION
             subject = max(subject, -1)
-        elif _must_stop(votes, state, s, _NO_SURPLUS):
+        elif stalled or _must_stop(votes, state, s, _NO_SURPLUS):
             for c in range(ncand):
                 mask[c] = state[c] == CONTINUING and not protected(c, group, group_min, state)
             subject, how = extreme_candidate(
@@ -266,43 +267,44 @@ def count_meek(
             keep[subject] = 0
             excluded_stage[subject] = stage + 1
             action = EXCLUSION
-            if n_cont - 1 <= vacancies:
-                # the others fill the last vacancies: no further distribution is needed
-                stage += 1
-                _record(
-                    stage,
-                    votes,
-                    state,
-                    exhausted,
-                    0,
-                    quota,
-                    action,
-                    subject,
-                    how,
-                    log_votes,
-                    log_state,
-                    log_exh,
-                    log_lost,
-                    log_quota,
-                    log_action,
-                    log_subject,
-                    log_tie,
-                )
-                n_elected = _elect_rest(
-                    stage,
-                    n_elected,
-                    votes,
-                    state,
-                    mask,
-                    log_votes,
-                    lot,
-                    FORWARD,
-                    scratch,
-                    elected,
-                    elected_stage,
-                    log_state,
-                )
-                break
+            n_forced = 1
+        if action != ITERATION and n_cont - n_forced <= vacancies:
+            # the others fill the last vacancies: no further distribution is needed
+            stage += 1
+            _record(
+                stage,
+                votes,
+                state,
+                exhausted,
+                0,
+                quota,
+                action,
+                subject,
+                how,
+                log_votes,
+                log_state,
+                log_exh,
+                log_lost,
+                log_quota,
+                log_action,
+                log_subject,
+                log_tie,
+            )
+            n_elected = _elect_rest(
+                stage,
+                n_elected,
+                votes,
+                state,
+                mask,
+                log_votes,
+                lot,
+                FORWARD,
+                scratch,
+                elected,
+                elected_stage,
+                log_state,
+            )
+            break
         stage += 1
         prev = s if action == ITERATION else _NO_SURPLUS
         first = True
@@ -315,10 +317,12 @@ def count_meek(
             )
             quota = _quota(votes, seats)
             iterations += 1
+            stalled = False
             if _any_reaching(votes, state, quota):
                 break
             s_new = _surplus(votes, state, quota)
             if _must_stop(votes, state, s_new, prev):
+                stalled = True  # converged or stable: the next stage excludes
                 break
             prev = s_new
         _record(

@@ -227,8 +227,9 @@ def count_wigm(
                     state[c] = EXCLUDED
                     excluded_stage[c] = stage
                     subject = c if subject == -1 else -2
+            last = n_cont - n_forced <= vacancies  # rule 52: then no further transfer
             for c in range(ncand):
-                if mask[c]:
+                if mask[c] and not last:
                     m, e = transfer_pile(
                         c, cand, end, weight, stop, state, val, pile, start, size, totals, 0, 0
                     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .common import CONTINUING, ELECTED, LOT, RefResult, RefStage, clean_ballots
+from .common import CONTINUING, ELECTED, LOT, RefResult, RefStage, Refused
+
+
+def _group(item):
+    return (item,) if isinstance(item, int) else tuple(item)
 
 
 def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> RefResult:
@@ -11,10 +15,25 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
     marks = options.get("votes") or seats
     withdrawn = set(withdrawn)
     cands = [c for c in range(ncand) if c not in withdrawn]
-    ballots = clean_ballots(rankings, withdrawn)
     votes = {c: 0 for c in cands}
-    for ranking, weight in ballots:
-        for c in ranking[:marks]:  # its first N non-withdrawn choices
+    valid = 0
+    for ranking, weight in rankings:
+        # a ranking entry is a candidate or a group of candidates ranked equal; withdrawn
+        # candidates are skipped wherever they appear
+        groups = [tuple(c for c in _group(x) if c not in withdrawn) for x in ranking]
+        groups = [g for g in groups if g]
+        if not groups:
+            continue  # not a valid vote
+        valid += weight
+        counted = []
+        for g in groups:  # one vote to each of its first N non-withdrawn choices
+            if len(counted) >= marks:
+                break
+            if len(counted) + len(g) > marks:
+                # a group of equal candidates straddles the ballot's last counted mark
+                raise Refused(f"equal rankings straddle mark {marks}")
+            counted += g
+        for c in counted:
             votes[c] += weight
     # the most-voted win; equal votes by lot (highest priority first)
     ranked = sorted(cands, key=lambda c: (-votes[c], -lot[c]))
@@ -30,5 +49,4 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
         action="first preferences", subjects=(), votes=votes, states=states,
         non_transferable=0, lost=0, quota=0, elected=tuple(elected), tie=tie,
     )
-    return RefResult(elected=list(elected), stages=[stage], decimals=0,
-                     valid=sum(w for _, w in ballots))
+    return RefResult(elected=list(elected), stages=[stage], decimals=0, valid=valid)

@@ -43,10 +43,16 @@ class RefResult:
     valid: int = 0  # valid votes, in units
 
 
+class Refused(Exception):
+    """The rule refuses these ballots (docs/rules.md, "Ballots")."""
+
+
 def clean_ballots(rankings, withdrawn) -> list[tuple[tuple[int, ...], int]]:
     """Rankings with withdrawn candidates skipped; ballots left with nobody are not valid."""
     out = []
     for ranking, weight in rankings:
+        if any(not isinstance(c, int) for c in ranking):
+            raise Refused("equal rankings")  # every rule but block and fptp refuses them
         r = tuple(c for c in ranking if c not in withdrawn)
         if r:
             out.append((r, int(weight)))

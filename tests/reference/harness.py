@@ -6,20 +6,23 @@ complete reproducer.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import os
 import pickle
 import select
-import signal
+import struct
+import subprocess
+import sys
 import time
-import traceback
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from simcore import Profile, count
 from simcore.counting.api import lot_priorities
 
 from . import block, ers97, irv, meek, wigm
+from .common import Refused
 
 NAMES = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -34,12 +37,19 @@ REFERENCE = {
 }
 
 
+def _group(item) -> tuple[int, ...]:
+    return (item,) if isinstance(item, int) else tuple(item)
+
+
 @dataclass
 class Case:
+    """An election.  A ranking is a tuple of candidate indices, most preferred first; an entry
+    may be a tuple of candidates ranked equal (only ``block`` and ``fptp`` accept those)."""
+
     rule: str
     ncand: int
     seats: int
-    rankings: list[tuple[tuple[int, ...], int]]  # (ranking, weight)
+    rankings: list[tuple[tuple, int]]  # (ranking, weight)
     withdrawn: frozenset[int] = frozenset()
     seed: int = 0
     options: dict = field(default_factory=dict)
@@ -60,16 +70,20 @@ class Case:
             lines.append(f"minimum='g=1:{self.minimum}' attributes g={list(self.attrs)}")
         lines.append("ballots (weight: ranking):")
         for r, w in self.rankings:
-            lines.append(f"  {w:3d}: {' '.join(nm[c] for c in r)}")
+            marks = ("=".join(nm[c] for c in _group(x)) for x in r)
+            lines.append(f"  {w:3d}: {' '.join(marks)}")
         lines.append(f"as code: rankings={[list(r) for r, _ in self.rankings]!r}")
         lines.append(f"         weights={[w for _, w in self.rankings]!r}")
         return "\n".join(lines)
 
     # -- the two sides ------------------------------------------------------------------------
     def kernel(self):
+        flat = [tuple(c for x in r for c in _group(x)) for r, _ in self.rankings]
+        equal = [tuple(i > 0 for x in r for i in range(len(_group(x)))) for r, _ in self.rankings]
         profile = Profile.from_rankings(
-            [r for r, _ in self.rankings], [w for _, w in self.rankings],
-            candidates=self.names, withdrawn=frozenset(self.withdrawn),
+            flat, [w for _, w in self.rankings], candidates=self.names,
+            withdrawn=frozenset(self.withdrawn),
+            equal_after=equal if any(any(e) for e in equal) else None,
         )
         kw = {}
         if self.minimum is not None:
@@ -93,67 +107,110 @@ class Case:
         )
 
 
-# -- running the kernel in a forked child ------------------------------------------------------
+# -- running the kernel in a separate process -------------------------------------------------
+
+_WORKER_CODE = r"""
+import pickle, struct, sys, traceback
+sys.path.insert(0, sys.argv[1])
+from tests.reference.harness import Case  # noqa: F401  (cases arrive pickled)
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+while True:
+    head = inp.read(4)
+    if len(head) < 4:
+        break
+    case = pickle.loads(inp.read(struct.unpack("<I", head)[0]))
+    try:
+        payload = ("ok", case.kernel())
+    except BaseException as e:
+        payload = ("error", type(e).__name__, str(e), traceback.format_exc())
+    data = pickle.dumps(payload)
+    out.write(struct.pack("<I", len(data)) + data)
+    out.flush()
+"""
 
 
 class KernelFailure(AssertionError):
-    """The kernel raised, crashed the process (e.g. a segmentation fault) or hung."""
+    """The kernel raised, crashed its process (e.g. a segmentation fault) or hung."""
+
+
+class _Worker:
+    """A child process that runs ``case.kernel()`` for the cases it is sent, so that a crash in
+    compiled code fails one example (with the case in the message) instead of killing the test
+    run.  It is started again after a crash."""
+
+    def __init__(self):
+        self.proc = None
+
+    def _start(self):
+        root = str(Path(__file__).resolve().parents[2])
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_CODE, root],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )
+
+    def close(self):
+        if self.proc is not None:
+            proc, self.proc = self.proc, None
+            for f in (proc.stdin, proc.stdout):
+                with contextlib.suppress(OSError):
+                    f.close()
+            with contextlib.suppress(OSError):
+                proc.kill()
+            proc.wait()
+
+    def _read(self, n, deadline):
+        fd = self.proc.stdout.fileno()
+        buf = b""
+        while len(buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(fd, n - len(buf))
+            if not chunk:
+                raise EOFError
+            buf += chunk
+        return buf
+
+    def run(self, case, timeout):
+        if self.proc is None or self.proc.poll() is not None:
+            self.close()
+            self._start()
+        data = pickle.dumps(case)
+        deadline = time.monotonic() + timeout
+        try:
+            self.proc.stdin.write(struct.pack("<I", len(data)) + data)
+            self.proc.stdin.flush()
+            size = struct.unpack("<I", self._read(4, deadline))[0]
+            return pickle.loads(self._read(size, deadline))
+        except TimeoutError:
+            self.close()
+            raise KernelFailure(f"the kernel did not finish in {timeout:.0f} s\n"
+                                + case.describe()) from None
+        except (EOFError, BrokenPipeError, OSError):
+            proc = self.proc
+            self.close()
+            code = proc.returncode
+            how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+            raise KernelFailure(f"the kernel crashed its process ({how})\n"
+                                + case.describe()) from None
+
+
+_worker = _Worker()
 
 
 def kernel_isolated(case: Case, timeout: float = 120.0):
-    """``case.kernel()`` in a forked child, so that a crash in compiled code fails one example
-    (with the case in the message) instead of killing the test process.  Compile in the parent
-    first (``warm_up``), or every child compiles again."""
-    if not hasattr(os, "fork"):
-        return case.kernel()
-    warm_up(case.rule)
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: count, send the result (or the error) back, and leave at once
-        try:
-            os.close(r)
-            try:
-                payload = ("ok", case.kernel())
-            except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
-                payload = ("error", f"{type(e).__name__}: {e}", traceback.format_exc())
-            data = pickle.dumps(payload)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(w, view):]
-        finally:
-            os._exit(0)
-    os.close(w)
-    chunks = []
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([r], [], [], left)[0]:
-                os.kill(pid, signal.SIGKILL)
-                raise KernelFailure(f"the kernel did not finish in {timeout:.0f} s\n"
-                                    + case.describe())
-            chunk = os.read(r, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(r)
-        _, status = os.waitpid(pid, 0)
-    if not chunks:
-        how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
-               else f"exit status {os.WEXITSTATUS(status)}")
-        raise KernelFailure(f"the kernel crashed the process ({how})\n" + case.describe())
-    payload = pickle.loads(b"".join(chunks))
+    """``case.kernel()`` run in the worker process (see ``_Worker``)."""
+    payload = _worker.run(case, timeout)
     if payload[0] == "error":
-        raise KernelFailure(f"the kernel raised {payload[1]}\n{case.describe()}\n{payload[2]}")
+        _, kind, message, tb = payload
+        error = KernelFailure(f"the kernel raised {kind}: {message}\n{case.describe()}\n{tb}")
+        error.kind = kind
+        raise error
     return payload[1]
 
 
-@functools.cache
-def warm_up(rule: str) -> None:
-    """Compile the rule's kernel in this process (forked children then inherit it)."""
-    Case(rule=rule, ncand=3, seats=2 if rule != "irv" else 1,
-         rankings=[((0, 1), 2), ((1,), 1), ((2, 0), 1)]).kernel()
+def close_worker() -> None:
+    _worker.close()
 
 
 # -- comparison -------------------------------------------------------------------------------
@@ -235,8 +292,27 @@ def fmt_stages(stages, names, d) -> str:
 
 def compare(case: Case, result=None, ref=None) -> None:
     """Assert that the kernel and the reference agree on everything; a full report if not."""
+    if ref is None:
+        try:
+            ref = case.reference()
+        except Refused as why:
+            # the spec refuses the ballots: the count must fail with an input error
+            try:
+                result = kernel_isolated(case) if result is None else result
+            except KernelFailure as e:
+                if getattr(e, "kind", None) in ("RuleError", "InputError"):
+                    return
+                raise
+            raise AssertionError(
+                f"the kernel counted ballots that docs/rules.md refuses ({why})\n"
+                + case.describe()
+            ) from None
+    if case.rule not in ("block", "fptp"):
+        # the reference checks itself: votes + non-transferable + lost = valid votes
+        for k, st in enumerate(ref.stages, 1):
+            total = sum(st.votes.values()) + st.non_transferable + st.lost
+            assert total == ref.valid, f"reference stage {k} adds up to {total}, not {ref.valid}"
     result = kernel_isolated(case) if result is None else result
-    ref = case.reference() if ref is None else ref
     names = case.names
     got = kernel_stages(result, names)
     want = reference_stages(ref)

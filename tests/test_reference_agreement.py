@@ -28,8 +28,6 @@ N_IRV = N_BLOCK = N_FPTP = 2000
 N_BLOCK_EQUAL = N_FPTP_EQUAL = 1500
 
 
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _kernel_worker():
     # the kernels run in a child process (a crash fails one example, not the run); stop it
@@ -126,7 +124,12 @@ def test_backward_differs_from_forward_by_hand():
     # 1 seat; B and C end up tied for exclusion, with stage 1: B 5 > C 4 and stage 2:
     # B 5 < C 6 (after E's papers go to C).  A (10 votes) keeps the count going.
     rankings = [
-        ((0,), 10), ((1,), 5), ((2,), 4), ((3, 1), 1), ((4, 2), 2), ((3,), 1),
+        ((0,), 10),
+        ((1,), 5),
+        ((2,), 4),
+        ((3, 1), 1),
+        ((4, 2), 2),
+        ((3,), 1),
     ]
     # N = 23; quota (1 seat) = 12.  Stage 1: A10 B5 C4 D2 E2.  D and E tied at 2 with no
     # earlier stage: lot.  Priorities make E (priority 0) lose: stage 2 E out -> C 6.
@@ -158,8 +161,9 @@ def test_block_by_hand():
     r = block.count([((1, 0, 2), 3), ((2, 3), 2), ((3, 0), 2)], 4, 2, {1}, [0, 1, 2, 3])
     assert r.stages[0].votes == {0: 5, 2: 5, 3: 4}
     assert r.elected == [2, 0]  # A and C tied on 5: lot, C's priority 2 > A's 0
-    r = block.count([((1, 0, 2), 3), ((2, 3), 2), ((3, 0), 2)], 4, 2, {1}, [0, 1, 2, 3],
-                    {"votes": 1})
+    r = block.count(
+        [((1, 0, 2), 3), ((2, 3), 2), ((3, 0), 2)], 4, 2, {1}, [0, 1, 2, 3], {"votes": 1}
+    )
     assert r.stages[0].votes == {0: 3, 2: 2, 3: 2} and r.elected == [0, 3]
 
 
@@ -182,8 +186,9 @@ def test_ers97_by_hand_last_parcel():
     # C 1, D 2 ("D C" x 2).  A elected; surplus 1.00 vs. the gap between the lowest (C 1) and
     # next (B 2 / D 2): 1 + 1.00 <= 2 so the surplus is deferred and C is excluded (C's paper
     # has no further preference: non-transferable).  Quota stays 3.00 (somebody is elected).
-    r = ers97.count([((0, 1), 2), ((0, 2), 2), ((1,), 2), ((2,), 1), ((3, 2), 2)], 4, 2,
-                    set(), [0, 1, 2, 3])
+    r = ers97.count(
+        [((0, 1), 2), ((0, 2), 2), ((1,), 2), ((2,), 1), ((3, 2), 2)], 4, 2, set(), [0, 1, 2, 3]
+    )
     s = r.stages
     assert s[0].quota == 300 and s[0].elected == (0,)
     assert s[1].action == "exclusion" and s[1].subjects == (2,)
@@ -242,6 +247,22 @@ def test_ers97_by_hand_total_active_vote():
     assert s[1].votes[2] == 400 and s[1].non_transferable == 140 and s[1].elected == (2,)
     assert s[2].votes[3] == 240 and s[2].non_transferable == 140
     assert s[2].elected == (3, 0) and ref.elected == [1, 2, 3, 0]
+
+
+def test_ers97_by_hand_last_parcel_received():
+    # 2 seats: D 3, A 3, E 4 ("E A"), C 3, B 0; N = 13, quota 13/3 = 4.33 -> 4.34.  Stage 2:
+    # B (0) excluded alone (B with A, C or D would split candidates with equal votes).  Stage 3:
+    # D (3, lowest by lot) excluded, its papers exhaust; nobody is elected yet, so the quota is
+    # recalculated: (13 - 3)/3 = 3.33 -> 3.34, and E (4.00) is elected although E received no
+    # papers at stage 3.  READING: E's last parcel is the last one E received (its 4 first
+    # preferences, all transferable to A): 4 x 1.00 > surplus 0.66, so each moves at
+    # floor2(0.66 / 4) = 0.16: A 3.64 (elected), non-transferable 3.00 + 0.02.
+    lot = [2, 4, 3, 0, 1]  # lot_priorities(0, 5)
+    ref = ers97.count([((3,), 3), ((0,), 3), ((4, 0), 4), ((2,), 3)], 5, 2, set(), lot)
+    s = ref.stages
+    assert [st.subjects for st in s] == [(), (1,), (3,), (4,)]
+    assert s[2].quota == 334 and s[2].elected == (4,)
+    assert s[3].votes[0] == 364 and s[3].non_transferable == 302 and s[3].elected == (0,)
 
 
 def test_ers97_by_hand_equal_at_every_stage():
@@ -318,13 +339,25 @@ def cases(draw, rule, minimum="never", option_strategy=None, equal=False):
         available = sum(1 for c in standing if g[c] == "1")
         k = draw(st.integers(1, min(seats, available)))
         attrs = tuple(g)
-    return Case(rule=rule, ncand=ncand, seats=seats, rankings=rankings, withdrawn=withdrawn,
-                seed=seed, options=options, minimum=k, attrs=attrs)
+    return Case(
+        rule=rule,
+        ncand=ncand,
+        seats=seats,
+        rankings=rankings,
+        withdrawn=withdrawn,
+        seed=seed,
+        options=options,
+        minimum=k,
+        attrs=attrs,
+    )
 
 
 def examples(n):
     return settings(
-        max_examples=n, deadline=None, derandomize=True, database=None,
+        max_examples=n,
+        deadline=None,
+        derandomize=True,
+        database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
 
@@ -451,28 +484,44 @@ KNOWN = {
     # candidates (A 1, C 1, D 1 for 2 places; stage 1 puts C below A and D): A and D must be
     # elected at stage 2; the kernel elects nobody.
     "K3-ers97-5.6.2": Case(
-        rule="ers97", ncand=4, seats=3,
+        rule="ers97",
+        ncand=4,
+        seats=3,
         rankings=[((1,), 2), ((1, 2), 1), ((0,), 1), ((3,), 1)],
     ),
     # K4 (kernel/result bug): the second and later batches of a multi-candidate ERS97 exclusion
     # report no candidates (Stage.candidates == ()) instead of the excluded ones.
     "K4-ers97-batch-subjects": Case(
-        rule="ers97", ncand=5, seats=2,
-        rankings=[((1, 2, 3, 0, 4), 5), ((1, 0, 2), 2), ((1, 0, 3, 4, 2), 3), ((4,), 1),
-                  ((1, 3, 4), 1)],
+        rule="ers97",
+        ncand=5,
+        seats=2,
+        rankings=[
+            ((1, 2, 3, 0, 4), 5),
+            ((1, 0, 2), 2),
+            ((1, 0, 3, 4, 2), 3),
+            ((4,), 1),
+            ((1, 3, 4), 1),
+        ],
     ),
     # K5 (kernel bug): ERS97 with a group minimum -- even one already met -- never excludes
     # several candidates together (5.2.5) nor defers a surplus for such an exclusion (5.2.2).
     "K5-ers97-minimum-disables-bulk": Case(
-        rule="ers97", ncand=5, seats=2, rankings=[((4,), 1), ((1,), 1), ((0, 3), 2)],
-        minimum=1, attrs=("1", "0", "0", "0", "0"),
+        rule="ers97",
+        ncand=5,
+        seats=2,
+        rankings=[((4,), 1), ((1,), 1), ((0, 3), 2)],
+        minimum=1,
+        attrs=("1", "0", "0", "0", "0"),
     ),
     # K6 (kernel bug): ERS97 group-rule-3 exclusion made in batches by value; docs/rules.md
     # (Group minimums, 3): excluded "at once, in one stage".
     "K6-ers97-rule3-batches": Case(
-        rule="ers97", ncand=5, seats=3,
+        rule="ers97",
+        ncand=5,
+        seats=3,
         rankings=[((0, 2), 4), ((0, 1), 2), ((1,), 1), ((3,), 1), ((4,), 1)],
-        minimum=1, attrs=("0", "0", "0", "1", "1"),
+        minimum=1,
+        attrs=("0", "0", "0", "1", "1"),
     ),
     # K7 (kernel deviation, or a gap in the spec): block/fptp mark the losers "excluded";
     # docs/rules.md Last vacancies: "the remaining candidates stay continuing (they were not
@@ -483,13 +532,19 @@ KNOWN = {
     # docs/rules.md: withdrawn candidates are skipped wherever they appear.  With A withdrawn,
     # "A=B, C" has B alone as its first counted mark (valid; the kernel refuses it) ...
     "K8-fptp-equal-with-withdrawn-refused": Case(
-        rule="fptp", ncand=3, seats=1, rankings=[(((0, 1), 2), 1), ((2,), 1)],
+        rule="fptp",
+        ncand=3,
+        seats=1,
+        rankings=[(((0, 1), 2), 1), ((2,), 1)],
         withdrawn=frozenset({0}),
     ),
     # ... and "A, B=C" has B=C straddling its first counted mark (the count must be refused;
     # the kernel counts it, giving the vote to B).
     "K8-fptp-equal-after-withdrawn-counted": Case(
-        rule="fptp", ncand=3, seats=1, rankings=[((0, (1, 2)), 1), ((2,), 1)],
+        rule="fptp",
+        ncand=3,
+        seats=1,
+        rankings=[((0, (1, 2)), 1), ((2,), 1)],
         withdrawn=frozenset({0}),
     ),
     # A1 (spec ambiguity): ERS97 + group minimum: elected by the total-active-vote rule, D (the
@@ -497,17 +552,24 @@ KNOWN = {
     # kernel treats it as a 5.6.2 tie (nobody elected at stage 2) although at the quota it
     # applies rule 1 first; the reference applies rule 1 first in both cases.
     "A1-ers97-minimum-5.6.2": Case(
-        rule="ers97", ncand=4, seats=3, rankings=[((0,), 1), ((1,), 4)],
-        minimum=1, attrs=("0", "0", "0", "1"),
+        rule="ers97",
+        ncand=4,
+        seats=3,
+        rankings=[((0,), 1), ((1,), 4)],
+        minimum=1,
+        attrs=("0", "0", "0", "1"),
     ),
     # A2 (spec ambiguity): ERS97 + group minimum: deferral (5.2.2) when the lowest candidate is
     # a protected group member: the kernel defers (C 0 + surplus 1.50 <= 2) then excludes the
     # lowest unprotected; the reference counts only exclusions group rule 2 allows (none here:
     # the surplus is transferred).
     "A2-ers97-minimum-deferral": Case(
-        rule="ers97", ncand=5, seats=3,
+        rule="ers97",
+        ncand=5,
+        seats=3,
         rankings=[((0,), 4), ((1,), 2), ((3,), 2), ((4,), 2)],
-        minimum=1, attrs=("0", "0", "1", "0", "0"),
+        minimum=1,
+        attrs=("0", "0", "1", "0", "0"),
     ),
 }
 

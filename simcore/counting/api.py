@@ -88,7 +88,7 @@ def prepare_count(
     opts = parse_options(r, options)
     seats = _seats(profile, r, seats)
     withdrawn = set(profile.withdrawn) | {profile.candidate_index(n) for n in withdraw}
-    _check_rankings(profile, r, seats, opts)
+    _check_rankings(profile, r, seats, opts, withdrawn)
     seed = new_seed() if seed is None else int(seed)
     ncand = profile.n_candidates
     attrs = dict(profile.attributes)
@@ -163,19 +163,38 @@ def _seats(profile: Profile, r: Rule, seats: int | None) -> int:
     return int(seats)
 
 
-def _check_rankings(profile: Profile, r: Rule, seats: int, opts: dict) -> None:
+def _check_rankings(profile: Profile, r: Rule, seats: int, opts: dict, withdrawn: set[int]) -> None:
     if profile.equal_after is None:
         return
     if r.name in ("block", "fptp"):
         depth = 1 if r.name == "fptp" else (opts.get("votes") or seats)
-        # equal rankings are fine unless a group of equal candidates straddles the cut
-        eq = profile.equal_after
-        if depth < eq.shape[1] and eq[:, depth].any():
-            row = int(np.flatnonzero(eq[:, depth])[0])
-            raise RuleError(_tie_message(profile, row, depth, r.name), path=profile.source)
+        # equal rankings are fine unless a group of equal candidates straddles the last
+        # counted mark (withdrawn candidates take no mark)
+        for row in np.flatnonzero(profile.equal_after.any(axis=1)):
+            col = _straddle(profile.ballots[row], profile.equal_after[row], depth, withdrawn)
+            if col is not None:
+                raise RuleError(_tie_message(profile, int(row), col, r.name), path=profile.source)
         return
     row, col = map(int, np.argwhere(profile.equal_after)[0])
     raise RuleError(_tie_message(profile, row, col, r.name), path=profile.source)
+
+
+def _straddle(ranking, equal_after, depth: int, withdrawn: set[int]) -> int | None:
+    """Position of a candidate beyond the last counted mark but ranked equal to it, if any."""
+    marks, group, cut_group = 0, -1, None
+    for p, c in enumerate(ranking):
+        if c < 0:
+            break
+        if not equal_after[p]:
+            group += 1
+        if c in withdrawn:
+            continue
+        if cut_group is not None:
+            return p if group == cut_group else None
+        marks += 1
+        if marks == depth:
+            cut_group = group
+    return None
 
 
 def _tie_message(profile: Profile, row: int, col: int, rule: str) -> str:

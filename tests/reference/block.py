@@ -46,7 +46,14 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
     # election, i.e. an elected candidate has the same votes as any other candidate.
     tie = LOT if any(votes[a] == votes[b] for a in elected for b in cands if b != a) else None
     stage = RefStage(
-        action="first preferences", subjects=(), votes=votes, states=states,
-        non_transferable=0, lost=0, quota=0, elected=tuple(elected), tie=tie,
+        action="first preferences",
+        subjects=(),
+        votes=votes,
+        states=states,
+        non_transferable=0,
+        lost=0,
+        quota=0,
+        elected=tuple(elected),
+        tie=tie,
     )
     return RefResult(elected=list(elected), stages=[stage], decimals=0, valid=valid)

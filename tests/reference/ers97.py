@@ -149,8 +149,15 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
             done = True
         stages.append(
             RefStage(
-                action=action, subjects=tuple(subjects), votes=current, states=dict(state),
-                non_transferable=t["nt"], lost=0, quota=quota, elected=tuple(newly), tie=tie,
+                action=action,
+                subjects=tuple(subjects),
+                votes=current,
+                states=dict(state),
+                non_transferable=t["nt"],
+                lost=0,
+                quota=quota,
+                elected=tuple(newly),
+                tie=tie,
             )
         )
         for c in cands:

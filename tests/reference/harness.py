@@ -81,7 +81,9 @@ class Case:
         flat = [tuple(c for x in r for c in _group(x)) for r, _ in self.rankings]
         equal = [tuple(i > 0 for x in r for i in range(len(_group(x)))) for r, _ in self.rankings]
         profile = Profile.from_rankings(
-            flat, [w for _, w in self.rankings], candidates=self.names,
+            flat,
+            [w for _, w in self.rankings],
+            candidates=self.names,
             withdrawn=frozenset(self.withdrawn),
             equal_after=equal if any(any(e) for e in equal) else None,
         )
@@ -145,7 +147,8 @@ class _Worker:
         root = str(Path(__file__).resolve().parents[2])
         self.proc = subprocess.Popen(
             [sys.executable, "-c", _WORKER_CODE, root],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )
 
     def close(self):
@@ -184,15 +187,17 @@ class _Worker:
             return pickle.loads(self._read(size, deadline))
         except TimeoutError:
             self.close()
-            raise KernelFailure(f"the kernel did not finish in {timeout:.0f} s\n"
-                                + case.describe()) from None
+            raise KernelFailure(
+                f"the kernel did not finish in {timeout:.0f} s\n" + case.describe()
+            ) from None
         except (EOFError, BrokenPipeError, OSError):
             proc = self.proc
             self.close()
             code = proc.returncode
             how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
-            raise KernelFailure(f"the kernel crashed its process ({how})\n"
-                                + case.describe()) from None
+            raise KernelFailure(
+                f"the kernel crashed its process ({how})\n" + case.describe()
+            ) from None
 
 
 _worker = _Worker()
@@ -261,8 +266,17 @@ def reference_stages(ref):
     ]
 
 
-FIELDS = ("action", "subjects", "votes", "states", "non_transferable", "lost", "quota",
-          "elected", "tie")
+FIELDS = (
+    "action",
+    "subjects",
+    "votes",
+    "states",
+    "non_transferable",
+    "lost",
+    "quota",
+    "elected",
+    "tie",
+)
 
 
 def fmt_units(v: int, d: int) -> str:
@@ -304,8 +318,7 @@ def compare(case: Case, result=None, ref=None) -> None:
                     return
                 raise
             raise AssertionError(
-                f"the kernel counted ballots that docs/rules.md refuses ({why})\n"
-                + case.describe()
+                f"the kernel counted ballots that docs/rules.md refuses ({why})\n" + case.describe()
             ) from None
     if case.rule not in ("block", "fptp"):
         # the reference checks itself: votes + non-transferable + lost = valid votes
@@ -321,8 +334,9 @@ def compare(case: Case, result=None, ref=None) -> None:
     if result.decimals != d:
         problems.append(f"decimals: kernel {result.decimals}, reference {d}")
     if units(result.valid_votes, d) != ref.valid:
-        problems.append(f"valid votes: kernel {result.valid_votes}, reference "
-                        f"{fmt_units(ref.valid, d)}")
+        problems.append(
+            f"valid votes: kernel {result.valid_votes}, reference {fmt_units(ref.valid, d)}"
+        )
     got_el = [names.index(n) for n in result.elected]
     if got_el != list(ref.elected):
         problems.append(
@@ -341,7 +355,8 @@ def compare(case: Case, result=None, ref=None) -> None:
         raise AssertionError(
             "kernel and reference disagree\n"
             + case.describe()
-            + "\n" + "\n".join(problems)
+            + "\n"
+            + "\n".join(problems)
             + f"\nkernel stages:\n{fmt_stages(got, names, d)}"
             + f"\nreference stages:\n{fmt_stages(want, names, d)}"
         )

@@ -40,8 +40,15 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
             newly = (winner,)
         stages.append(
             RefStage(
-                action=action, subjects=subjects, votes=votes, states=dict(state),
-                non_transferable=exhausted, lost=0, quota=majority, elected=newly, tie=tie,
+                action=action,
+                subjects=subjects,
+                votes=votes,
+                states=dict(state),
+                non_transferable=exhausted,
+                lost=0,
+                quota=majority,
+                elected=newly,
+                tie=tie,
             )
         )
         if winner is not None or not cont:

@@ -136,9 +136,15 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
             done = True
         stages.append(
             RefStage(
-                action=action, subjects=tuple(subjects), votes=current, states=dict(state),
-                non_transferable=now["exhausted"], lost=0, quota=now["quota"],
-                elected=tuple(newly), tie=tie,
+                action=action,
+                subjects=tuple(subjects),
+                votes=current,
+                states=dict(state),
+                non_transferable=now["exhausted"],
+                lost=0,
+                quota=now["quota"],
+                elected=tuple(newly),
+                tie=tie,
             )
         )
         return done

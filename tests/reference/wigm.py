@@ -113,9 +113,15 @@ def count(rankings, ncand, seats, withdrawn, lot, options=None, groups=None) -> 
             done = True
         stages.append(
             RefStage(
-                action=action, subjects=tuple(subjects), votes=current, states=dict(state),
-                non_transferable=totals["nt"], lost=totals["lost"], quota=quota,
-                elected=tuple(newly), tie=tie,
+                action=action,
+                subjects=tuple(subjects),
+                votes=current,
+                states=dict(state),
+                non_transferable=totals["nt"],
+                lost=totals["lost"],
+                quota=quota,
+                elected=tuple(newly),
+                tie=tie,
             )
         )
         return done

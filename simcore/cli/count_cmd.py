@@ -87,20 +87,26 @@ def expand_paths(paths: tuple[str, ...]) -> list[Path]:
 def count(
     files, rule, seats, seed, fmt, options, minimums, candidates_file, withdraw, input_format
 ):
-    """Count ballot FILES (BLT, scot-elex CSV, PrefLib .soi/.toi) or directories of them.
+    """Count ballot FILES (BLT, scot-elex CSV, PrefLib .soi/.toi) or directories of them, or
+    an electoral college FILE (.toml naming each section's ballot file and weight).
 
-    Prints the stage table and the elected candidates.  With several files and --format json,
-    prints one JSON object per line, each with its "file".
+    Prints the stage table and the elected candidates (for a college: the round table by
+    section).  With several files and --format json, prints one JSON object per line, each with
+    its "file".
     """
     from simcore.counting.api import count as count_profile
     from simcore.inputs.ballots import read_ballots
     from simcore.inputs.candidates import read_candidate_attributes
+    from simcore.inputs.college_file import is_college_file
     from simcore.model.rules import get_rule, parse_options
     from simcore.results import stage_table
 
     opts = _parse_options(options)
-    parse_options(get_rule(rule), opts)  # bad rule or option: fail before reading any file
     paths = expand_paths(files)
+    if len(paths) == 1 and is_college_file(paths[0]):
+        _count_college(paths[0], seed, fmt)
+        return
+    parse_options(get_rule(rule), opts)  # bad rule or option: fail before reading any file
     many = len(paths) > 1
     failures = 0
     if fmt == "csv":
@@ -147,3 +153,17 @@ def count(
     if failures:
         click.echo(f"simcore: {failures} of {len(paths)} files could not be counted", err=True)
         sys.exit(2)
+
+
+def _count_college(path, seed, fmt):
+    from simcore.counting.college_api import count_college
+    from simcore.inputs.college_file import read_college
+    from simcore.results import college_table
+
+    res = count_college(read_college(path), seed=seed)
+    if fmt == "json":
+        click.echo(college_table.to_json(res))
+    elif fmt == "csv":
+        click.echo(college_table.to_csv(res), nl=False)
+    else:
+        click.echo(college_table.to_table(res))

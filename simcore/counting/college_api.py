@@ -1,0 +1,201 @@
+"""``count_college``: count an electoral college exactly and describe every round."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from simcore.counting.api import lot_priorities, new_seed
+from simcore.errors import RuleError
+from simcore.kernels.ties import BACKWARD
+from simcore.model.college import College
+
+TIES = {1: "earlier rounds", 2: "lot"}
+
+
+@dataclass(frozen=True)
+class CollegeRound:
+    number: int
+    votes: dict[str, dict[str, int]]  # section -> candidate -> votes
+    active: dict[str, int]  # section -> non-exhausted ballots
+    shares: dict[str, dict[str, Fraction]]  # section -> candidate -> weighted share (0..weight)
+    totals: dict[str, Fraction]  # candidate -> weighted total
+    excluded: str | None
+    tie: str | None
+
+
+@dataclass(frozen=True)
+class CollegeResult:
+    title: str
+    method: str
+    winner: str | None
+    rounds: tuple[CollegeRound, ...] = ()
+    decisive_section: str | None = None
+    runner_up: str | None = None
+    unit_winners: dict[str, str | None] = field(default_factory=dict)
+    weight_won: dict[str, int] = field(default_factory=dict)
+    total_weight: int = 0
+    seed: int | None = None
+    source: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"title": self.title, "method": self.method}
+        if self.source:
+            out["file"] = self.source
+        out.update(winner=self.winner, seed=self.seed, options=self.options)
+        if self.method == "weighted-irv":
+            out["runner_up"] = self.runner_up
+            out["decisive_section"] = self.decisive_section
+            out["rounds"] = [
+                {
+                    "round": r.number,
+                    "excluded": r.excluded,
+                    "tie_broken_by": r.tie,
+                    "totals": {c: _pct(v) for c, v in r.totals.items()},
+                    "sections": {
+                        s: {
+                            "votes": r.votes[s],
+                            "non_exhausted": r.active[s],
+                            "shares": {c: _pct(v) for c, v in r.shares[s].items()},
+                        }
+                        for s in r.votes
+                    },
+                }
+                for r in self.rounds
+            ]
+        else:
+            out["majority"] = self.winner is not None
+            out["total_weight"] = self.total_weight
+            out["weight_won"] = self.weight_won
+            out["unit_winners"] = self.unit_winners
+        return out
+
+
+def _pct(x: Fraction) -> str:
+    """A weighted share as percentage points, 6 decimal places (rounded half to even)."""
+    return f"{float(x * 100):.6f}" if x.denominator > 1 else f"{int(x * 100)}.000000"
+
+
+def count_college(
+    college: College, seed: int | None = None, *, ties: str = "backward"
+) -> CollegeResult:
+    from simcore.kernels import college as kc
+
+    seed = new_seed() if seed is None else int(seed)
+    names = college.candidates
+    ncand = len(names)
+    lot = lot_priorities(seed, ncand)
+    withdrawn = np.zeros(ncand, np.bool_)
+    for s in college.sections:
+        for c in s.profile.withdrawn:
+            withdrawn[c] = True
+    cand, end, weight, roots = college.forest()
+    direction = BACKWARD if ties == "backward" else 1
+    if college.method == "block":
+        w = np.array([int(s.weight) for s in college.sections], np.int64)
+        winners = np.zeros(len(roots), np.int64)
+        won = np.zeros(ncand, np.int64)
+        meta = np.zeros(2, np.int64)
+        kc.count_block_units(
+            cand,
+            end,
+            weight,
+            roots,
+            w,
+            withdrawn,
+            college.unit_rule == "irv",
+            college.allocation == "proportional",
+            direction,
+            lot,
+            winners,
+            won,
+            meta,
+        )
+        return CollegeResult(
+            college.title,
+            "block",
+            names[meta[0]] if meta[0] >= 0 else None,
+            unit_winners={
+                s.name: (names[winners[u]] if winners[u] >= 0 else None)
+                for u, s in enumerate(college.sections)
+            },
+            weight_won={names[c]: int(won[c]) for c in range(ncand) if not withdrawn[c]},
+            total_weight=int(meta[1]),
+            seed=seed,
+            source=college.source,
+            options={"unit_rule": college.unit_rule, "allocation": college.allocation},
+        )
+    nums, _den = college.weight_numerators()
+    n_sec = len(roots)
+    tallies = np.zeros((ncand + 1, n_sec, ncand), np.int64)
+    active = np.zeros((ncand + 1, n_sec), np.int64)
+    excluded = np.full(ncand + 1, -1, np.int32)
+    tie = np.zeros(ncand + 1, np.int8)
+    rank = np.zeros((ncand + 1, ncand), np.int64)
+    meta = np.zeros(4, np.int64)
+    kc.count_weighted_irv(
+        cand,
+        end,
+        weight,
+        roots,
+        nums,
+        withdrawn,
+        direction,
+        lot,
+        tallies,
+        active,
+        excluded,
+        tie,
+        rank,
+        meta,
+    )
+    if meta[1] == kc.OVERFLOW:
+        raise RuleError("section sizes too large for exact 128-bit arithmetic")
+    rounds = []
+    shown = [c for c in range(ncand) if not withdrawn[c]]
+    for r in range(int(meta[0])):
+        if r > 0:  # like the published tables: only candidates still in the count
+            shown = [c for c in shown if c != int(excluded[r - 1])]
+        votes, act, shares = {}, {}, {}
+        totals = {names[c]: Fraction(0) for c in shown}
+        for s, sec in enumerate(college.sections):
+            votes[sec.name] = {names[c]: int(tallies[r, s, c]) for c in shown}
+            act[sec.name] = int(active[r, s])
+            shares[sec.name] = {
+                names[c]: (
+                    sec.weight * Fraction(int(tallies[r, s, c]), int(active[r, s]))
+                    if active[r, s]
+                    else Fraction(0)
+                )
+                for c in shown
+            }
+            for c in shown:
+                totals[names[c]] += shares[sec.name][names[c]]
+        x = int(excluded[r])
+        rounds.append(
+            CollegeRound(
+                r + 1,
+                votes,
+                act,
+                shares,
+                totals,
+                names[x] if x >= 0 else None,
+                TIES.get(int(tie[r])),
+            )
+        )
+    winner = names[meta[1]] if meta[1] >= 0 else None
+    return CollegeResult(
+        college.title,
+        "weighted-irv",
+        winner,
+        tuple(rounds),
+        decisive_section=college.sections[meta[3]].name if meta[3] >= 0 else None,
+        runner_up=names[meta[2]] if meta[2] >= 0 else None,
+        seed=seed,
+        source=college.source,
+        options={"ties": ties},
+    )

@@ -1,0 +1,308 @@
+"""Electoral colleges, exactly: weighted-section instant runoff and block-vote units.
+
+Each section (or unit) has its own ballot tree; all trees share one set of node arrays, section
+``s`` being the subtree rooted at node ``roots[s]`` (see :mod:`trie`).  See ``docs/rules.md``
+("Electoral colleges") for the rules.
+
+Weighted sections: a candidate's weighted total is sum_s W_s * t_sc / T_s (W_s the section's
+weight numerator over a common denominator, t_sc the candidate's votes there, T_s the section's
+non-exhausted ballots).  Multiplying by the product of the T_s gives integers,
+sum_s W_s * t_sc * P_s with P_s the product of the other sections' T: compared exactly in
+128 bits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simcore.jit import kernel
+from simcore.kernels.arith import _mul_u128
+from simcore.kernels.countlog import CONTINUING, EXCLUDED, WITHDRAWN
+from simcore.kernels.ties import break_tie
+
+NO_WINNER = -1
+OVERFLOW = -2
+
+
+@kernel
+def tally_section(root, cand, end, weight, state, out):
+    """First continuing preferences of section ``root``'s ballots into ``out``; returns the
+    number of non-exhausted ballots."""
+    total = np.int64(0)
+    y = root + 1
+    last = end[root]
+    while y < last:
+        c = cand[y]
+        if state[c] == CONTINUING:
+            out[c] += weight[y]
+            total += weight[y]
+            y = end[y]
+        else:
+            y += 1
+    return total
+
+
+@kernel
+def _add128(ahi, alo, bhi, blo):
+    lo = alo + blo
+    carry = np.uint64(1) if lo < alo else np.uint64(0)
+    return ahi + bhi + carry, lo
+
+
+@kernel
+def _less128(ahi, alo, bhi, blo):
+    return ahi < bhi or (ahi == bhi and alo < blo)
+
+
+@kernel
+def _ranks(hi, lo, state, ranks):
+    """Rank of each continuing candidate's score (0 lowest; equal scores share a rank)."""
+    n = hi.shape[0]
+    for c in range(n):
+        r = 0
+        if state[c] == CONTINUING:
+            for d in range(n):
+                if state[d] == CONTINUING and _less128(hi[d], lo[d], hi[c], lo[c]):
+                    r += 1
+        ranks[c] = r
+
+
+@kernel
+def count_weighted_irv(
+    cand,
+    end,
+    weight,
+    roots,
+    weights,
+    withdrawn,
+    direction,
+    lot,
+    out_tallies,
+    out_active,
+    out_excluded,
+    out_tie,
+    out_rank,
+    meta,
+):
+    """Weighted-section IRV.  Per round r: ``out_tallies[r, s, c]`` votes, ``out_active[r, s]``
+    non-exhausted ballots, ``out_excluded[r]`` the candidate excluded after it (-1),
+    ``out_tie[r]`` how that tie was decided, ``out_rank[r, c]`` the candidates' order.  ``meta``:
+    [rounds, winner (-1 none, -2 overflow), winner's runner-up, decisive section]."""
+    ncand = withdrawn.shape[0]
+    n_sec = roots.shape[0]
+    state = np.zeros(ncand, np.int8)
+    for c in range(ncand):
+        if withdrawn[c]:
+            state[c] = WITHDRAWN
+    hi = np.zeros(ncand, np.uint64)
+    lo = np.zeros(ncand, np.uint64)
+    prod = np.zeros(n_sec, np.uint64)
+    scratch = np.empty(ncand, np.int64)
+    mask = np.zeros(ncand, np.bool_)
+    r = 0
+    winner = NO_WINNER
+    while True:
+        n_cont = 0
+        for c in range(ncand):
+            n_cont += state[c] == CONTINUING
+            out_rank[r, c] = -1
+        for s in range(n_sec):
+            for c in range(ncand):
+                out_tallies[r, s, c] = 0
+            out_active[r, s] = tally_section(roots[s], cand, end, weight, state, out_tallies[r, s])
+        # P_s: product of the other active sections' totals (inactive ones count as 1)
+        for s in range(n_sec):
+            p = np.uint64(1)
+            for q in range(n_sec):
+                if q != s and out_active[r, q] > 0:
+                    t = np.uint64(out_active[r, q])
+                    h, l_ = _mul_u128(p, t)
+                    if h != 0:
+                        meta[0] = r + 1
+                        meta[1] = OVERFLOW
+                        return
+                    p = l_
+            prod[s] = p
+        tot_hi = np.uint64(0)
+        tot_lo = np.uint64(0)
+        for c in range(ncand):
+            hi[c] = 0
+            lo[c] = 0
+            if state[c] != CONTINUING:
+                continue
+            for s in range(n_sec):
+                if out_active[r, s] == 0:
+                    continue
+                a = np.uint64(weights[s]) * np.uint64(out_tallies[r, s, c])
+                h, l_ = _mul_u128(a, prod[s])
+                hi[c], lo[c] = _add128(hi[c], lo[c], h, l_)
+            tot_hi, tot_lo = _add128(tot_hi, tot_lo, hi[c], lo[c])
+        _ranks(hi, lo, state, out_rank[r])
+        # a majority of the weighted total (or the last candidate) wins
+        best = -1
+        for c in range(ncand):
+            if state[c] == CONTINUING and (best < 0 or _less128(hi[best], lo[best], hi[c], lo[c])):
+                best = c
+        dhi, dlo = _add128(hi[best], lo[best], hi[best], lo[best])
+        out_excluded[r] = -1
+        out_tie[r] = 0
+        if n_cont <= 1 or _less128(tot_hi, tot_lo, dhi, dlo):
+            winner = best
+            break
+        for c in range(ncand):
+            mask[c] = state[c] == CONTINUING and out_rank[r, c] == 0
+        n = 0
+        for c in range(ncand):
+            if mask[c]:
+                scratch[n] = c
+                n += 1
+        x, how = break_tie(scratch, n, out_rank, r, lot, True, direction)
+        out_excluded[r] = x
+        out_tie[r] = how
+        state[x] = EXCLUDED
+        r += 1
+    meta[0] = r + 1
+    meta[1] = winner
+    # runner-up and decisive section of the final round
+    runner = -1
+    for c in range(ncand):
+        if state[c] == CONTINUING and c != winner:
+            if runner < 0 or _less128(hi[runner], lo[runner], hi[c], lo[c]):
+                runner = c
+    meta[2] = runner
+    decisive = -1
+    best_margin = -1.0
+    for s in range(n_sec):
+        if out_active[r, s] == 0:
+            continue
+        lead = out_tallies[r, s, winner] - (out_tallies[r, s, runner] if runner >= 0 else 0)
+        margin = weights[s] * lead / out_active[r, s]
+        if decisive < 0 or margin > best_margin:
+            decisive = s
+            best_margin = margin
+    meta[3] = decisive
+
+
+@kernel
+def unit_winner(
+    root, cand, end, weight, withdrawn, irv, direction, lot, tallies, rank_log, scratch
+):
+    """The winner of one unit by plurality (``irv`` False, ties by lot) or IRV; ``tallies``
+    receives the votes of its last round.  Returns (winner, rounds)."""
+    ncand = withdrawn.shape[0]
+    state = np.zeros(ncand, np.int8)
+    for c in range(ncand):
+        if withdrawn[c]:
+            state[c] = WITHDRAWN
+    r = 0
+    while True:
+        for c in range(ncand):
+            tallies[c] = 0
+        total = tally_section(root, cand, end, weight, state, tallies)
+        n_cont = 0
+        top = -1
+        for c in range(ncand):
+            rank_log[r, c] = tallies[c] if state[c] == CONTINUING else -1
+            if state[c] == CONTINUING:
+                n_cont += 1
+                if top < 0 or tallies[c] > tallies[top]:
+                    top = c
+        if n_cont == 0:
+            return -1, r + 1
+        if not irv or n_cont == 1 or 2 * tallies[top] > total:
+            n = 0
+            for c in range(ncand):
+                if state[c] == CONTINUING and tallies[c] == tallies[top]:
+                    scratch[n] = c
+                    n += 1
+            w, how = break_tie(scratch, n, rank_log, r if irv else 0, lot, False, direction)
+            return w, r + 1
+        low = -1
+        for c in range(ncand):
+            if state[c] == CONTINUING and (low < 0 or tallies[c] < tallies[low]):
+                low = c
+        n = 0
+        for c in range(ncand):
+            if state[c] == CONTINUING and tallies[c] == tallies[low]:
+                scratch[n] = c
+                n += 1
+        x, how = break_tie(scratch, n, rank_log, r, lot, True, direction)
+        state[x] = EXCLUDED
+        r += 1
+
+
+@kernel
+def hamilton(w, tallies, state_mask, lot, out):
+    """Split whole weight ``w`` among candidates in proportion to ``tallies`` by largest
+    remainders (equal remainders by lot); adds to ``out``."""
+    ncand = tallies.shape[0]
+    total = np.int64(0)
+    for c in range(ncand):
+        total += tallies[c]
+    if total == 0:
+        return
+    given = np.int64(0)
+    rem = np.zeros(ncand, np.int64)
+    for c in range(ncand):
+        q = w * tallies[c]
+        out[c] += q // total
+        given += q // total
+        rem[c] = q % total
+    left = w - given
+    taken = np.zeros(ncand, np.bool_)
+    for _ in range(left):
+        best = -1
+        for c in range(ncand):
+            if taken[c] or tallies[c] == 0 and rem[c] == 0:
+                continue
+            if best < 0 or rem[c] > rem[best] or (rem[c] == rem[best] and lot[c] > lot[best]):
+                best = c
+        if best < 0:
+            break
+        taken[best] = True
+        out[best] += 1
+
+
+@kernel
+def count_block_units(
+    cand,
+    end,
+    weight,
+    roots,
+    weights,
+    withdrawn,
+    irv,
+    proportional,
+    direction,
+    lot,
+    out_winner,
+    out_weight,
+    meta,
+):
+    """Block-vote units: ``out_winner[u]`` each unit's winner, ``out_weight[c]`` the weight each
+    candidate won.  ``meta``: [winner (-1: no majority), total weight]."""
+    ncand = withdrawn.shape[0]
+    n_units = roots.shape[0]
+    tallies = np.zeros(ncand, np.int64)
+    rank_log = np.zeros((ncand + 1, ncand), np.int64)
+    scratch = np.empty(ncand, np.int64)
+    mask = np.ones(ncand, np.bool_)
+    total_weight = np.int64(0)
+    for c in range(ncand):
+        out_weight[c] = 0
+    for u in range(n_units):
+        w_u, rounds = unit_winner(
+            roots[u], cand, end, weight, withdrawn, irv, direction, lot, tallies, rank_log, scratch
+        )
+        out_winner[u] = w_u
+        total_weight += weights[u]
+        if proportional:
+            hamilton(weights[u], tallies, mask, lot, out_weight)
+        elif w_u >= 0:
+            out_weight[w_u] += weights[u]
+    winner = -1
+    for c in range(ncand):
+        if 2 * out_weight[c] > total_weight:
+            winner = c
+    meta[0] = winner
+    meta[1] = total_weight

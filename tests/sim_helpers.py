@@ -89,6 +89,7 @@ def forest(plan, seed: int, sim: int, strategy: int = 0):
     tmp = np.zeros(2 * nc + 8, np.int64)
     stats = np.zeros(plan.n_stats)
     lot = np.empty(nc, np.int64)
+    roots = np.zeros(len(plan.electorate), np.int64)
     status, m, n_rel = engine.simulate(
         stream_key(seed),
         sim,
@@ -124,6 +125,8 @@ def forest(plan, seed: int, sim: int, strategy: int = 0):
         tmp,
         stats,
         lot,
+        False,
+        roots,
     )
     assert status == engine.OK
     labels = np.empty(m, np.int16)
@@ -182,8 +185,11 @@ def run_chunk_arrays(plan, seed, first, n):
         plan.orderings,
         max_stages(plan.ncand, plan.seats) + 3 * plan.ncand,
         64,
+        plan.college_weights,
+        plan.college_flags,
         elected,
         stats,
         nodes,
+        np.zeros((n, plan.n_strategies, max(plan.ncand, 3)), np.int64),
     )
     return elected, stats, nodes

@@ -458,18 +458,18 @@ def test_equal_rankings_refused(rule):
     compare(Case(rule=rule, ncand=3, seats=1, rankings=[((0, (1, 2)), 2), ((1,), 1)]))
 
 
-# -- known discrepancies ------------------------------------------------------------------------
-# Minimal cases where the kernel and the reference disagree, one per issue written up in
-# /work/notes/discrepancies.md (the id is the heading there).  The reference follows
-# docs/rules.md; each case says whether the kernel looks wrong or the spec leaves the point open.
-# They fail until the kernel (or docs/rules.md and the reference) is changed.
+# -- discrepancies found by these tests -------------------------------------------------------
+# Minimal cases on which the kernel and the reference disagreed, one per issue written up in
+# /work/notes/discrepancies.md (the id is the heading there; K = the kernel was wrong, A = the
+# spec left the point open and now says what the reference does).  All were fixed in the kernels
+# by 651a015; they stay as regression cases.
 
 KNOWN = {
-    # K1 (kernel bug): Meek crashes (IndexError with bounds checking, else a segfault / heap
-    # corruption) when keep values and the quota shrink towards zero over many iterations.
+    # K1 (kernel bug): Meek crashed (IndexError with bounds checking, else a segfault / heap
+    # corruption) when keep values and the quota shrank towards zero over many iterations.
     "K1-meek-crash": Case(rule="meek", ncand=4, seats=3, rankings=[((0, 1), 26)]),
     # K2 (kernel bug): a group-rule-3 exclusion that leaves no more continuing candidates than
-    # vacancies still transfers papers (Meek: and iterates surpluses); docs/rules.md "Last
+    # vacancies still transferred papers (Meek: and iterated surpluses); docs/rules.md "Last
     # vacancies": such an exclusion transfers nothing.
     "K2-scottish-rule3-last-vacancy": Case(
         rule="scottish", ncand=3, seats=1, rankings=[((0,), 1)], minimum=1, attrs=("0", "0", "1")
@@ -482,7 +482,7 @@ KNOWN = {
     ),
     # K3 (kernel bug): ERS97 5.6.2 applied although the earliest stage separates the tied
     # candidates (A 1, C 1, D 1 for 2 places; stage 1 puts C below A and D): A and D must be
-    # elected at stage 2; the kernel elects nobody.
+    # elected at stage 2; the kernel elected nobody.
     "K3-ers97-5.6.2": Case(
         rule="ers97",
         ncand=4,
@@ -490,7 +490,7 @@ KNOWN = {
         rankings=[((1,), 2), ((1, 2), 1), ((0,), 1), ((3,), 1)],
     ),
     # K4 (kernel/result bug): the second and later batches of a multi-candidate ERS97 exclusion
-    # report no candidates (Stage.candidates == ()) instead of the excluded ones.
+    # reported no candidates (Stage.candidates == ()) instead of the excluded ones.
     "K4-ers97-batch-subjects": Case(
         rule="ers97",
         ncand=5,
@@ -503,8 +503,8 @@ KNOWN = {
             ((1, 3, 4), 1),
         ],
     ),
-    # K5 (kernel bug): ERS97 with a group minimum -- even one already met -- never excludes
-    # several candidates together (5.2.5) nor defers a surplus for such an exclusion (5.2.2).
+    # K5 (kernel bug): ERS97 with a group minimum -- even one already met -- never excluded
+    # several candidates together (5.2.5) nor deferred a surplus for such an exclusion (5.2.2).
     "K5-ers97-minimum-disables-bulk": Case(
         rule="ers97",
         ncand=5,
@@ -513,7 +513,7 @@ KNOWN = {
         minimum=1,
         attrs=("1", "0", "0", "0", "0"),
     ),
-    # K6 (kernel bug): ERS97 group-rule-3 exclusion made in batches by value; docs/rules.md
+    # K6 (kernel bug): ERS97 group-rule-3 exclusion was made in batches by value; docs/rules.md
     # (Group minimums, 3): excluded "at once, in one stage".
     "K6-ers97-rule3-batches": Case(
         rule="ers97",
@@ -523,14 +523,14 @@ KNOWN = {
         minimum=1,
         attrs=("0", "0", "0", "1", "1"),
     ),
-    # K7 (kernel deviation, or a gap in the spec): block/fptp mark the losers "excluded";
+    # K7 (kernel deviation, or a gap in the spec): block/fptp marked the losers "excluded";
     # docs/rules.md Last vacancies: "the remaining candidates stay continuing (they were not
     # excluded)".
     "K7-block-losers-state": Case(rule="block", ncand=2, seats=1, rankings=[((0,), 1)]),
     # K8 (API bug, simcore/counting/api.py): the block/fptp check for equal rankings that
-    # straddle the last counted mark looks at raw positions, ignoring withdrawn candidates.
+    # straddle the last counted mark looked at raw positions, ignoring withdrawn candidates.
     # docs/rules.md: withdrawn candidates are skipped wherever they appear.  With A withdrawn,
-    # "A=B, C" has B alone as its first counted mark (valid; the kernel refuses it) ...
+    # "A=B, C" has B alone as its first counted mark (valid; the kernel refused it) ...
     "K8-fptp-equal-with-withdrawn-refused": Case(
         rule="fptp",
         ncand=3,
@@ -539,7 +539,7 @@ KNOWN = {
         withdrawn=frozenset({0}),
     ),
     # ... and "A, B=C" has B=C straddling its first counted mark (the count must be refused;
-    # the kernel counts it, giving the vote to B).
+    # the kernel counted it, giving the vote to B).
     "K8-fptp-equal-after-withdrawn-counted": Case(
         rule="fptp",
         ncand=3,
@@ -549,8 +549,8 @@ KNOWN = {
     ),
     # A1 (spec ambiguity): ERS97 + group minimum: elected by the total-active-vote rule, D (the
     # only candidate rule 1 lets in, 0 votes) competes with C (0 votes) for the last place?  The
-    # kernel treats it as a 5.6.2 tie (nobody elected at stage 2) although at the quota it
-    # applies rule 1 first; the reference applies rule 1 first in both cases.
+    # kernel treated it as a 5.6.2 tie (nobody elected at stage 2) although at the quota it
+    # applied rule 1 first; the reference applies rule 1 first in both cases.
     "A1-ers97-minimum-5.6.2": Case(
         rule="ers97",
         ncand=4,
@@ -560,9 +560,9 @@ KNOWN = {
         attrs=("0", "0", "0", "1"),
     ),
     # A2 (spec ambiguity): ERS97 + group minimum: deferral (5.2.2) when the lowest candidate is
-    # a protected group member: the kernel defers (C 0 + surplus 1.50 <= 2) then excludes the
-    # lowest unprotected; the reference counts only exclusions group rule 2 allows (none here:
-    # the surplus is transferred).
+    # a protected group member: the kernel deferred (C 0 + surplus 1.50 <= 2) then excluded
+    # the lowest unprotected; the reference counts only exclusions that leave each group the
+    # members it still needs (none here: the surplus is transferred).
     "A2-ers97-minimum-deferral": Case(
         rule="ers97",
         ncand=5,
@@ -575,6 +575,6 @@ KNOWN = {
 
 
 @pytest.mark.parametrize("name", sorted(KNOWN))
-def test_known_discrepancy(name):
-    # KNOWN DISCREPANCY: see /work/notes/discrepancies.md, section `name`.
+def test_former_discrepancy(name):
+    # see /work/notes/discrepancies.md, section `name`
     compare(KNOWN[name])

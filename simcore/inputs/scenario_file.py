@@ -11,10 +11,12 @@ in the text by :class:`~simcore.inputs.scenario_locate.KeyLocator`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +25,12 @@ from simcore.inputs import scenario_schema as schema
 from simcore.inputs.scenario_locate import KeyLocator
 from simcore.inputs.scenario_nodes import KeyPath, Problem, render_path, suggestion, unknown
 from simcore.inputs.text import read_text
+from simcore.model.college import ALLOCATIONS, METHODS, UNIT_RULES
 from simcore.model.constraints import Minimum, group_arrays
 from simcore.model.rules import RULES, Rule, get_rule, parse_options
 from simcore.model.scenario import (
     Candidate,
+    CollegeSpec,
     Dist,
     Length,
     NonAligned,
@@ -162,6 +166,9 @@ def _build(data: dict[str, Any], path: str | Path) -> Scenario:
         source=str(path),
     )
     _check_minimums(scenario, minimums)
+    college = _college(data.get("college"), regions, seats, minimums)
+    if college is not None:
+        scenario = dataclasses.replace(scenario, college=college)
     return scenario
 
 
@@ -210,8 +217,58 @@ def _regions(tables: list[dict]) -> list[Region]:
                 ("regions", i, "name"),
             )
         first[name] = i
-        out.append(Region(name, table["electorate"], to_dist(table["turnout"])))
+        weight = None
+        if "weight" in table:
+            weight = _fraction(table["weight"], ("regions", i, "weight"))
+        out.append(Region(name, table["electorate"], to_dist(table["turnout"]), weight))
     return out
+
+
+def _fraction(value: Any, where: KeyPath) -> Fraction:
+    try:
+        w = Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        raise Problem(f'must be a number or a fraction like "1/3", got {value!r}', where) from None
+    if w <= 0:
+        raise Problem("must be positive", where)
+    return w
+
+
+def _college(
+    table: dict | None, regions: Sequence[Region], seats: int, minimums: Sequence[Minimum]
+) -> CollegeSpec | None:
+    if table is None:
+        for i, r in enumerate(regions):
+            if r.weight is not None:
+                raise Problem(
+                    "a region weight is only used in college scenarios (add a [college] table)",
+                    ("regions", i, "weight"),
+                )
+        return None
+    spec = CollegeSpec(
+        method=str(schema.COLLEGE.get(table, "method")).lower(),
+        unit_rule=str(schema.COLLEGE.get(table, "unit_rule")).lower(),
+        allocation=str(schema.COLLEGE.get(table, "allocation")).lower(),
+    )
+    for key, value, allowed in (
+        ("method", spec.method, METHODS),
+        ("unit_rule", spec.unit_rule, UNIT_RULES),
+        ("allocation", spec.allocation, ALLOCATIONS),
+    ):
+        if value not in allowed:
+            raise Problem(unknown(key, value, allowed), ("college", key))
+    if seats != 1:
+        raise Problem("a college elects one winner: seats must be 1", ("election", "seats"))
+    if minimums:
+        raise Problem("group minimums do not apply to a college", ("election", "minimum"))
+    for i, r in enumerate(regions):
+        if r.weight is None:
+            raise Problem("every region of a college needs a weight", ("regions", i))
+        if spec.method == "block" and r.weight.denominator != 1:
+            raise Problem(
+                "a block-vote unit's weight must be a whole number", ("regions", i, "weight")
+            )
+    return spec
 
 
 def _slates(

@@ -373,8 +373,36 @@ REGION = Table(
         "name": Key(Str(nonempty=True), "The region's name; unique.", required=True),
         "electorate": Key(Int(low=0), "Members entitled to vote.", required=True),
         "turnout": Key(DistNode(), "Probability that a member votes.", required=True),
+        "weight": Key(
+            OptionValue(),
+            "College scenarios only: the section's or unit's weight, e.g. \"1/3\" or 55.",
+        ),
     },
     "A region; voters are simulated region by region.",
+)
+
+COLLEGE = Table(
+    {
+        "method": Key(
+            Str(),
+            'How the regions combine: "weighted-irv" (weighted sections) or "block" (units).',
+            default="weighted-irv",
+            examples=("weighted-irv", "block"),
+        ),
+        "unit_rule": Key(
+            Str(),
+            'Block units: how each unit picks its winner, "plurality" or "irv".',
+            default="plurality",
+            examples=("plurality", "irv"),
+        ),
+        "allocation": Key(
+            Str(),
+            'Block units: "winner-take-all" or "proportional" (largest remainders).',
+            default="winner-take-all",
+            examples=("winner-take-all", "proportional"),
+        ),
+    },
+    "Makes the scenario an electoral college: each region is a section or unit with a weight.",
 )
 
 STRATEGY = Table(
@@ -402,6 +430,7 @@ SCENARIO = Table(
             missing="no [[candidates]] tables; a scenario needs at least one",
         ),
         "slates": Key(MapOf(SLATE), "The slates, by id.", default={}),
+        "college": Key(COLLEGE, COLLEGE.doc),
         "nonaligned": Key(NONALIGNED, NONALIGNED.doc, default={}),
         "regions": Key(
             TableList(REGION, empty="needs at least one [[regions]] table"),

@@ -8,6 +8,7 @@ key); the meaning of every parameter is documented in ``docs/scenarios.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,16 @@ class Region:
     name: str
     electorate: int
     turnout: Dist
+    weight: Fraction | None = None  # a college section's or unit's weight
+
+
+@dataclass(frozen=True)
+class CollegeSpec:
+    """Regions are counted as the sections (or units) of an electoral college."""
+
+    method: str = "weighted-irv"  # or "block"
+    unit_rule: str = "plurality"  # block units: or "irv"
+    allocation: str = "winner-take-all"  # block units: or "proportional"
 
 
 @dataclass(frozen=True)
@@ -121,6 +132,7 @@ class Scenario:
     seed: int | None = None
     description: str = ""
     source: str | None = None
+    college: CollegeSpec | None = None
 
     @property
     def candidate_names(self) -> tuple[str, ...]:

@@ -106,3 +106,33 @@ def diff_row(total: int, total_sq: int, n: int) -> tuple[float, ...]:
     var = (total_sq - n * m * m) / (n - 1) if n > 1 else 0.0
     se = math.sqrt(max(var, 0.0) / n)
     return m, se, m - Z95 * se, m + Z95 * se
+
+
+class CollegeAccumulator:
+    """Outcome statistics of a college: winners, rounds and decisive sections (weighted
+    sections) or weight won and no-majority results (block units)."""
+
+    def __init__(self, n_strategies: int, ncand: int, n_regions: int, block: bool) -> None:
+        self.n = 0
+        self.block = block
+        self.ncand = ncand
+        self.winner = Measure.zeros(n_strategies, ncand + 1)  # last column: no majority
+        self.rounds = Measure.zeros(n_strategies, 1)
+        self.decisive = Measure.zeros(n_strategies, n_regions)
+        self.weight_won = Measure.zeros(n_strategies, ncand)
+
+    def add(self, elected: np.ndarray, extra: np.ndarray) -> None:
+        n, s, _ = elected.shape
+        win = elected[:, :, 0].astype(np.int64)
+        ind = np.zeros((n, s, self.ncand + 1), np.int64)
+        np.put_along_axis(ind, np.where(win >= 0, win, self.ncand)[..., None], 1, axis=2)
+        self.winner.add(ind)
+        if self.block:
+            self.weight_won.add(extra[:, :, : self.ncand])
+        else:
+            self.rounds.add(extra[:, :, :1])
+            dec = np.zeros((n, s, self.decisive.sum.shape[1] + 1), np.int64)
+            d = extra[:, :, 1]
+            np.put_along_axis(dec, np.where(d >= 0, d, dec.shape[2] - 1)[..., None], 1, axis=2)
+            self.decisive.add(dec[:, :, :-1])
+        self.n += n

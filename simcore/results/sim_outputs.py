@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simcore.errors import InputError
-from simcore.results.accumulate import Accumulator, diff_row, mean_row
+from simcore.results.accumulate import Accumulator, CollegeAccumulator, diff_row, mean_row
 
 OUTPUTS = ("simulations.parquet", "summary.parquet", "summary.csv", "run.json")
 SUMMARY_COLUMNS = (
@@ -27,6 +27,7 @@ SUMMARY_COLUMNS = (
     "measure",
     "slate",
     "candidate",
+    "section",
     "seats",
     "estimate",
     "std_error",
@@ -84,14 +85,23 @@ class SimulationRows:
         self.names = np.array(sc.candidate_names, dtype=object)
         self.strategies = [s.name for s in sc.strategies]
         self.slate_ids = [s.id for s in sc.slates]
+        self.college = sc.college
+        self.regions = [r.name for r in sc.regions]
         fields = [("simulation", pa.int64()), ("strategy", pa.string())]
-        fields += [(f"seats_{k}", pa.int16()) for k in self.slate_ids]
-        fields += [
-            ("seats_no_slate", pa.int16()),
-            ("elected", pa.string()),
-            ("voters", pa.int64()),
-            ("turnout", pa.float64()),
-        ]
+        if self.college is None:
+            fields += [(f"seats_{k}", pa.int16()) for k in self.slate_ids]
+            fields += [("seats_no_slate", pa.int16()), ("elected", pa.string())]
+        elif self.college.method == "block":
+            fields += [("winner", pa.string()), ("no_majority", pa.bool_())]
+            fields += [(f"weight_{c}", pa.int64()) for c in sc.candidate_names]
+        else:
+            fields += [
+                ("winner", pa.string()),
+                ("runner_up", pa.string()),
+                ("rounds", pa.int16()),
+                ("decisive_section", pa.string()),
+            ]
+        fields += [("voters", pa.int64()), ("turnout", pa.float64())]
         for k in self.slate_ids:
             fields += [
                 (f"share_{k}", pa.float64()),
@@ -103,7 +113,14 @@ class SimulationRows:
         self.schema = pa.schema(fields, metadata=meta)
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
 
-    def write(self, first: int, elected: np.ndarray, seats: np.ndarray, stats: np.ndarray) -> None:
+    def write(
+        self,
+        first: int,
+        elected: np.ndarray,
+        seats: np.ndarray | None,
+        stats: np.ndarray,
+        extra: np.ndarray | None = None,
+    ) -> None:
         n, s, _ = elected.shape
         sims = np.repeat(np.arange(first, first + n), s)
         strat = np.tile(np.arange(s), n)
@@ -113,12 +130,25 @@ class SimulationRows:
                 pa.array(strat, pa.int32()), pa.array(self.strategies)
             ).cast(pa.string()),
         }
-        flat_seats = seats.reshape(n * s, -1)
-        for j, k in enumerate(self.slate_ids):
-            cols[f"seats_{k}"] = flat_seats[:, j].astype(np.int16)
-        cols["seats_no_slate"] = flat_seats[:, -1].astype(np.int16)
         flat = elected.reshape(n * s, -1)
-        cols["elected"] = ["; ".join(self.names[row[row >= 0]]) for row in flat]
+        if self.college is None:
+            flat_seats = seats.reshape(n * s, -1)
+            for j, k in enumerate(self.slate_ids):
+                cols[f"seats_{k}"] = flat_seats[:, j].astype(np.int16)
+            cols["seats_no_slate"] = flat_seats[:, -1].astype(np.int16)
+            cols["elected"] = ["; ".join(self.names[row[row >= 0]]) for row in flat]
+        else:
+            win = flat[:, 0]
+            cols["winner"] = [self.names[w] if w >= 0 else None for w in win]
+            ex = extra.reshape(n * s, -1)
+            if self.college.method == "block":
+                cols["no_majority"] = win < 0
+                for c, name in enumerate(self.names):
+                    cols[f"weight_{name}"] = ex[:, c]
+            else:
+                cols["runner_up"] = [self.names[x] if x >= 0 else None for x in ex[:, 2]]
+                cols["rounds"] = ex[:, 0].astype(np.int16)
+                cols["decisive_section"] = [self.regions[x] if x >= 0 else None for x in ex[:, 1]]
         st = np.repeat(stats, s, axis=0)
         cols["voters"] = st[:, 0].astype(np.int64)
         cols["turnout"] = st[:, 1]
@@ -146,7 +176,7 @@ def summary_rows(acc: Accumulator, plan) -> list[dict]:
             dict(
                 zip(
                     SUMMARY_COLUMNS,
-                    (sc.strategies[s].name, measure, slate, candidate, seats, *est, *dif, n),
+                    (sc.strategies[s].name, measure, slate, candidate, "", seats, *est, *dif, n),
                     strict=True,
                 )
             )
@@ -165,6 +195,38 @@ def summary_rows(acc: Accumulator, plan) -> list[dict]:
     return rows
 
 
+def college_summary_rows(acc: CollegeAccumulator, plan) -> list[dict]:
+    sc = plan.scenario
+    n = acc.n
+    rows = []
+
+    def add(s, measure, candidate, section, m, j, proportion):
+        est = mean_row(int(m.sum[s, j]), int(m.sum_sq[s, j]), n, proportion)
+        dif = diff_row(int(m.diff_sum[s, j]), int(m.diff_sq[s, j]), n)
+        rows.append(
+            dict(
+                zip(
+                    SUMMARY_COLUMNS,
+                    (sc.strategies[s].name, measure, "", candidate, section, None, *est, *dif, n),
+                    strict=True,
+                )
+            )
+        )
+
+    for s in range(len(sc.strategies)):
+        for c, name in enumerate(sc.candidate_names):
+            add(s, "P(win)", name, "", acc.winner, c, True)
+        if acc.block:
+            add(s, "P(no majority)", "", "", acc.winner, len(sc.candidates), True)
+            for c, name in enumerate(sc.candidate_names):
+                add(s, "mean weight won", name, "", acc.weight_won, c, False)
+        else:
+            add(s, "mean rounds", "", "", acc.rounds, 0, False)
+            for r, region in enumerate(sc.regions):
+                add(s, "P(decisive section)", "", region.name, acc.decisive, r, True)
+    return rows
+
+
 def write_summary(folder: RunFolder, rows: list[dict], metadata: dict) -> None:
     table = pa.Table.from_pylist(
         rows,
@@ -174,8 +236,9 @@ def write_summary(folder: RunFolder, rows: list[dict], metadata: dict) -> None:
                 ("measure", pa.string()),
                 ("slate", pa.string()),
                 ("candidate", pa.string()),
+                ("section", pa.string()),
                 ("seats", pa.int16()),
-                *[(c, pa.float64()) for c in SUMMARY_COLUMNS[5:13]],
+                *[(c, pa.float64()) for c in SUMMARY_COLUMNS[6:14]],
                 ("simulations", pa.int64()),
             ],
             metadata={"simcore": json.dumps(metadata, sort_keys=True)},

@@ -7,7 +7,60 @@ def _pm(est: float, se: float, digits: int) -> str:
     return f"{est:.{digits}f} ± {se:.{digits}f}"
 
 
+def render_college(rows: list[dict], metadata: dict) -> str:
+    strategies = list(dict.fromkeys(r["strategy"] for r in rows))
+    m = metadata
+    out = [f"{m['scenario']}: {m['simulations']:,} simulations, seed {m['seed']}, {m['rule']}", ""]
+
+    def table(measure, key, title, fmt="{:.3f}"):
+        items = list(dict.fromkeys(r[key] for r in rows if r["measure"] == measure))
+        if not items:
+            return
+        val = {(r["strategy"], r[key]): r for r in rows if r["measure"] == measure}
+        cells = {
+            (s, i): fmt.format(val[(s, i)]["estimate"])
+            + " ± "
+            + fmt.format(val[(s, i)]["std_error"])
+            for s in strategies
+            for i in items
+        }
+        cw = max([len(c) for c in cells.values()] + [len(s) for s in strategies]) + 2
+        w = max(len(i) for i in items) + 2
+        out.append(title)
+        out.append(" " * w + "".join(s.rjust(cw) for s in strategies))
+        for i in items:
+            out.append(i.ljust(w) + "".join(cells[(s, i)].rjust(cw) for s in strategies))
+        out.append("")
+
+    table("P(win)", "candidate", "P(win) (± Monte Carlo standard error)")
+    nomaj = {r["strategy"]: r for r in rows if r["measure"] == "P(no majority)"}
+    if nomaj:
+        out.append(
+            "P(no majority): "
+            + ", ".join(
+                f"{s} {nomaj[s]['estimate']:.3f} ± {nomaj[s]['std_error']:.3f}" for s in strategies
+            )
+        )
+        out.append("")
+    table("mean weight won", "candidate", "Mean weight won", "{:.1f}")
+    table("P(decisive section)", "section", "P(decisive section)")
+    rounds = {r["strategy"]: r for r in rows if r["measure"] == "mean rounds"}
+    if rounds:
+        out.append(
+            "Mean rounds: " + ", ".join(f"{s} {rounds[s]['estimate']:.2f}" for s in strategies)
+        )
+    t = m.get("timings", {})
+    if t.get("simulations_per_s"):
+        out.append(
+            f"{t['simulate_s']:.1f} s, {t['simulations_per_s']:,.0f} simulations/s on "
+            f"{m['threads']} thread{'s' if m['threads'] != 1 else ''}"
+        )
+    return "\n".join(out)
+
+
 def render_summary(rows: list[dict], metadata: dict, top: int = 12) -> str:
+    if str(metadata.get("rule", "")).startswith("college"):
+        return render_college(rows, metadata)
     strategies = list(dict.fromkeys(r["strategy"] for r in rows))
     first = strategies[0]
     groups = list(dict.fromkeys(r["slate"] for r in rows if r["measure"] == "mean seats"))

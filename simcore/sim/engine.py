@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from simcore.jit import borrowing_kernel, kernel
-from simcore.kernels import ers97, irv, meek, wigm
+from simcore.kernels import college, ers97, irv, meek, wigm
 from simcore.kernels.trie import pile_offsets
 from simcore.sim.forest import emit, relabel
 from simcore.sim.generate import alias_table, grow, mallows_patterns
@@ -23,6 +23,8 @@ from simcore.sim.rng import below, beta, binomial, multinomial, normal, seed_str
 OK = 0
 FOREST_FULL = 1
 PATTERNS_FULL = 2
+COLLEGE_IRV = 10  # rule codes of the engine beyond the counting rules (see plan.RULE_CODES)
+COLLEGE_BLOCK = 11
 
 
 @kernel
@@ -89,8 +91,13 @@ def simulate(
     tmp,
     stats,
     lot,
+    per_region,
+    region_root,
 ):
-    """Draw simulation ``sim`` into the forest buffers; returns (status, nodes, relabel rows)."""
+    """Draw simulation ``sim`` into the forest buffers; returns (status, nodes, relabel rows).
+
+    With ``per_region`` every region gets a tree of its own (rooted at ``region_root[r]``; a
+    college counts them separately); otherwise node 0 roots one tree for all regions."""
     s = np.empty(4, np.uint64)
     seed_stream(key, sim, s)
     ncand = strength0.shape[0]
@@ -113,10 +120,11 @@ def simulate(
         swing[k] = swing_sd[k] * normal(s) if swing_sd[k] > 0 else 0.0
     voters_total = 0
     electorate_total = 0
+    voters = np.zeros(n_regions, np.int64)
     for r in range(n_regions):
         t = draw(s, turnout[r])
-        voters = binomial(s, electorate[r], t)
-        voters_total += voters
+        voters[r] = binomial(s, electorate[r], t)
+        voters_total += voters[r]
         electorate_total += electorate[r]
         total = 0.0
         for k in range(n_slates):
@@ -131,7 +139,7 @@ def simulate(
                 probs[k] /= total
             total = 1.0
         probs[n_slates] = max(1.0 - total, 0.0)
-        multinomial(s, voters, probs, supporters[r])
+        multinomial(s, voters[r], probs, supporters[r])
     f = np.empty(n_slates, np.float64)
     ph = np.empty(n_slates, np.float64)
     sa = np.empty(n_slates, np.float64)
@@ -144,52 +152,83 @@ def simulate(
     all_members = np.arange(ncand)
     prob_all = np.empty(ncand, np.float64)
     alias_all = np.empty(ncand, np.int64)
-    prob_a = np.empty(ncand, np.float64)
-    alias_a = np.empty(ncand, np.int64)
-    prob_b = np.empty(ncand, np.float64)
-    alias_b = np.empty(ncand, np.int64)
     chain = np.empty(ncand + 1, np.int64)
     slots = np.empty(ncand + 1, np.int64)
-    cand[0] = -1
-    weight[0] = voters_total
-    stop[0] = 0
-    m = 1
-    n_rel = 0
+    n_a_max = slate_members.shape[1]
+    prob_a2 = np.empty((n_slates, max(n_a_max, 1)), np.float64)
+    alias_a2 = np.empty((n_slates, max(n_a_max, 1)), np.int64)
+    prob_b2 = np.empty((n_slates, ncand), np.float64)
+    alias_b2 = np.empty((n_slates, ncand), np.int64)
     for k in range(n_slates):
-        ka = slate_size[k]
-        mem_a = slate_members[k, :ka]
-        mem_b = off_slate[k, : off_size[k]]
-        pa, aa = prob_a[:ka], alias_a[:ka]
-        pb, ab = prob_b[: off_size[k]], alias_b[: off_size[k]]
-        alias_table(mem_a, strength, pa, aa)
-        alias_table(mem_b, strength, pb, ab)
-        for t in range(ka):
-            slots[t] = t
-        for r in range(n_regions):
+        alias_table(slate_members[k, : slate_size[k]], strength, prob_a2[k], alias_a2[k])
+        alias_table(off_slate[k, : off_size[k]], strength, prob_b2[k], alias_b2[k])
+    alias_table(all_members, strength, prob_all, alias_all)
+    for t in range(ncand + 1):
+        slots[t] = t
+    m = 0
+    if not per_region:  # one tree for every region: node 0 is its root
+        cand[0] = -1
+        weight[0] = voters_total
+        stop[0] = 0
+        m = 1
+    n_rel = 0
+    for r in range(n_regions):
+        root = m
+        if per_region:  # each region (a college's section or unit) has a tree of its own
+            if m >= cand.shape[0]:
+                return FOREST_FULL, 0, 0
+            cand[root] = -1
+            weight[root] = voters[r]
+            stop[root] = 0
+            region_root[r] = root
+            m += 1
+        for k in range(n_slates):
+            ka = slate_size[k]
+            nb = off_size[k]
             n_sup = supporters[r, k]
             followers = binomial(s, n_sup, f[k])
             others = n_sup - followers
             n_mallows = binomial(s, others, mallows_share[k])
             n_pl = others - n_mallows
-            # followers: the recommended order itself
-            if followers > 0:
+            n_pat = 0
+            if n_mallows > 0:
+                n_pat = mallows_patterns(s, n_mallows, ka, ph[k], perms, counts)
+                if n_pat < 0:
+                    return PATTERNS_FULL, 0, 0
+            # followers (the recommended order itself), then each Mallows pattern of it
+            for p in range(-1, n_pat):
+                count = followers if p < 0 else counts[p]
+                if count <= 0:
+                    continue
                 m, n_rel = _chain(
-                    slots, ka, followers, k, r, cand, end, weight, stop, m, rel, n_rel, chain
+                    slots if p < 0 else perms[p],
+                    ka,
+                    count,
+                    k,
+                    r,
+                    cand,
+                    end,
+                    weight,
+                    stop,
+                    m,
+                    rel,
+                    n_rel,
+                    chain,
                 )
                 if m < 0:
                     return FOREST_FULL, 0, 0
-                halt = binomial(s, followers, sa[k])
+                halt = binomial(s, count, sa[k])
                 stop[chain[ka - 1]] = halt
                 m = grow(
                     s,
-                    followers - halt,
+                    count - halt,
                     0,
-                    mem_a,
-                    pa,
-                    aa,
-                    mem_b,
-                    pb,
-                    ab,
+                    slate_members[k, :ka],
+                    prob_a2[k, :ka],
+                    alias_a2[k, :ka],
+                    off_slate[k, :nb],
+                    prob_b2[k, :nb],
+                    alias_b2[k, :nb],
                     strength,
                     1.0,
                     continue_len[k],
@@ -210,61 +249,18 @@ def simulate(
                     return FOREST_FULL, 0, 0
                 for t in range(ka):
                     end[chain[t]] = m
-            # Mallows perturbations of the recommended order
-            if n_mallows > 0:
-                n_pat = mallows_patterns(s, n_mallows, ka, ph[k], perms, counts)
-                if n_pat < 0:
-                    return PATTERNS_FULL, 0, 0
-                for p in range(n_pat):
-                    m, n_rel = _chain(
-                        perms[p], ka, counts[p], k, r, cand, end, weight, stop, m, rel, n_rel, chain
-                    )
-                    if m < 0:
-                        return FOREST_FULL, 0, 0
-                    halt = binomial(s, counts[p], sa[k])
-                    stop[chain[ka - 1]] = halt
-                    m = grow(
-                        s,
-                        counts[p] - halt,
-                        0,
-                        mem_a,
-                        pa,
-                        aa,
-                        mem_b,
-                        pb,
-                        ab,
-                        strength,
-                        1.0,
-                        continue_len[k],
-                        used,
-                        cand,
-                        end,
-                        weight,
-                        stop,
-                        m,
-                        st_c,
-                        st_n,
-                        st_d,
-                        path_node,
-                        path_cand,
-                        tmp,
-                    )
-                    if m < 0:
-                        return FOREST_FULL, 0, 0
-                    for t in range(ka):
-                        end[chain[t]] = m
             # Plackett-Luce over the slate's candidates, then off the slate
             if n_pl > 0:
                 m = grow(
                     s,
                     n_pl,
                     ka,
-                    mem_a,
-                    pa,
-                    aa,
-                    mem_b,
-                    pb,
-                    ab,
+                    slate_members[k, :ka],
+                    prob_a2[k, :ka],
+                    alias_a2[k, :ka],
+                    off_slate[k, :nb],
+                    prob_b2[k, :nb],
+                    alias_b2[k, :nb],
                     strength,
                     sa[k],
                     continue_len[k],
@@ -283,40 +279,69 @@ def simulate(
                 )
                 if m < 0:
                     return FOREST_FULL, 0, 0
-    # non-aligned voters of every region: Plackett-Luce over all candidates
-    n_na = 0
-    for r in range(n_regions):
-        n_na += supporters[r, n_slates]
-    alias_table(all_members, strength, prob_all, alias_all)
-    m = grow(
-        s,
-        n_na,
-        0,
-        all_members,
-        prob_all,
-        alias_all,
-        all_members,
-        prob_all,
-        alias_all,
-        strength,
-        1.0,
-        nonaligned_len,
-        used,
-        cand,
-        end,
-        weight,
-        stop,
-        m,
-        st_c,
-        st_n,
-        st_d,
-        path_node,
-        path_cand,
-        tmp,
-    )
-    if m < 0:
-        return FOREST_FULL, 0, 0
-    end[0] = m
+        if per_region:  # this region's non-aligned voters
+            m = grow(
+                s,
+                supporters[r, n_slates],
+                0,
+                all_members,
+                prob_all,
+                alias_all,
+                all_members,
+                prob_all,
+                alias_all,
+                strength,
+                1.0,
+                nonaligned_len,
+                used,
+                cand,
+                end,
+                weight,
+                stop,
+                m,
+                st_c,
+                st_n,
+                st_d,
+                path_node,
+                path_cand,
+                tmp,
+            )
+            if m < 0:
+                return FOREST_FULL, 0, 0
+            end[root] = m
+    if not per_region:  # the non-aligned voters of every region: Plackett-Luce over everyone
+        n_na = 0
+        for r in range(n_regions):
+            n_na += supporters[r, n_slates]
+        m = grow(
+            s,
+            n_na,
+            0,
+            all_members,
+            prob_all,
+            alias_all,
+            all_members,
+            prob_all,
+            alias_all,
+            strength,
+            1.0,
+            nonaligned_len,
+            used,
+            cand,
+            end,
+            weight,
+            stop,
+            m,
+            st_c,
+            st_n,
+            st_d,
+            path_node,
+            path_cand,
+            tmp,
+        )
+        if m < 0:
+            return FOREST_FULL, 0, 0
+        end[0] = m
     # figures worth keeping
     stats[0] = voters_total
     stats[1] = voters_total / electorate_total if electorate_total > 0 else 0.0
@@ -525,14 +550,23 @@ def run_chunk(
     orderings,
     max_stages,
     capacity,
+    college_weights,
+    college_flags,
     out_elected,
     out_stats,
     out_nodes,
+    out_extra,
 ):
     """Simulations ``first_sim .. first_sim + n_sims - 1``: ``out_elected[i, strategy, :]`` the
     candidates elected (in order, -1 padded), ``out_stats[i]`` the drawn figures,
     ``out_nodes[i]`` the size of the ballot tree.  ``do_count=False`` only generates (to time
-    generation alone)."""
+    generation alone).
+
+    Colleges (``rule`` COLLEGE_IRV or COLLEGE_BLOCK): regions are sections or units weighted by
+    ``college_weights``; ``college_flags`` = (units by IRV, proportional allocation).
+    ``out_elected[i, s, 0]`` is the winner (-1: no majority) and ``out_extra[i, s]`` holds
+    (rounds, decisive section, runner-up) for weighted sections, or the weight each candidate
+    won for block units."""
     ncand = strength0.shape[0]
     n_strat = orderings.shape[0]
     cap = capacity
@@ -568,6 +602,16 @@ def run_chunk(
     elected_stage = np.zeros(ncand, np.int32)
     excluded_stage = np.zeros(ncand, np.int32)
     meta = np.zeros(4, np.int64)
+    n_regions = electorate.shape[0]
+    per_region = rule >= COLLEGE_IRV
+    region_root = np.zeros(n_regions, np.int64)
+    c_tallies = np.zeros((ncand + 1, n_regions, ncand), np.int64)
+    c_active = np.zeros((ncand + 1, n_regions), np.int64)
+    c_excluded = np.zeros(ncand + 1, np.int32)
+    c_tie = np.zeros(ncand + 1, np.int8)
+    c_rank = np.zeros((ncand + 1, ncand), np.int64)
+    c_winners = np.zeros(n_regions, np.int64)
+    c_won = np.zeros(ncand, np.int64)
     for i in range(n_sims):
         while True:
             status, m, n_rel = simulate(
@@ -605,6 +649,8 @@ def run_chunk(
                 tmp,
                 out_stats[i],
                 lot,
+                per_region,
+                region_root,
             )
             if status == OK:
                 break
@@ -626,6 +672,48 @@ def run_chunk(
             continue
         for strategy in range(n_strat):
             relabel(cand[:m], rel, n_rel, orderings, strategy, labels)
+            if rule == COLLEGE_IRV:
+                college.count_weighted_irv(
+                    labels[:m],
+                    end[:m],
+                    weight[:m],
+                    region_root,
+                    college_weights,
+                    withdrawn,
+                    direction,
+                    lot,
+                    c_tallies,
+                    c_active,
+                    c_excluded,
+                    c_tie,
+                    c_rank,
+                    meta,
+                )
+                out_elected[i, strategy, 0] = meta[1] if meta[1] >= 0 else -1
+                out_extra[i, strategy, 0] = meta[0]
+                out_extra[i, strategy, 1] = meta[3]
+                out_extra[i, strategy, 2] = meta[2]
+                continue
+            if rule == COLLEGE_BLOCK:
+                college.count_block_units(
+                    labels[:m],
+                    end[:m],
+                    weight[:m],
+                    region_root,
+                    college_weights,
+                    withdrawn,
+                    college_flags[0] != 0,
+                    college_flags[1] != 0,
+                    direction,
+                    lot,
+                    c_winners,
+                    c_won,
+                    meta,
+                )
+                out_elected[i, strategy, 0] = meta[0]
+                for c in range(ncand):
+                    out_extra[i, strategy, c] = c_won[c]
+                continue
             for c in range(ncand):
                 elected[c] = -1
             meta[1] = 0

@@ -14,8 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from simcore.model.scenario import Scenario
-from simcore.results.accumulate import Accumulator
-from simcore.results.sim_outputs import RunFolder, SimulationRows, summary_rows, write_summary
+from simcore.results.accumulate import Accumulator, CollegeAccumulator
+from simcore.results.sim_outputs import (
+    RunFolder,
+    SimulationRows,
+    college_summary_rows,
+    summary_rows,
+    write_summary,
+)
 from simcore.sim.plan import compile_plan
 from simcore.sim.rng import stream_key
 from simcore.sim.runner import default_threads, run_chunk, simulate
@@ -77,7 +83,7 @@ def run_scenario(
         "simulations": sims,
         "threads": threads,
         "chunk_size": chunk_size,
-        "rule": sc.rule,
+        "rule": sc.rule if sc.college is None else f"college: {sc.college.method}",
         "seats": sc.seats,
         "strategies": [s.name for s in sc.strategies],
         "versions": versions(),
@@ -90,13 +96,24 @@ def run_scenario(
         compile_s = time.perf_counter() - t0
         if folder is not None:
             rows_out = SimulationRows(folder.file("simulations.parquet"), plan, meta)
-        acc = Accumulator(plan.n_strategies, plan.n_slates, plan.seats, plan.ncand, plan.slate_of)
+        if plan.is_college:
+            acc = CollegeAccumulator(
+                plan.n_strategies, plan.ncand, plan.n_regions, sc.college.method == "block"
+            )
+        else:
+            acc = Accumulator(
+                plan.n_strategies, plan.n_slates, plan.seats, plan.ncand, plan.slate_of
+            )
         t1 = time.perf_counter()
         done = 0
         for chunk in simulate(plan, sims, seed, threads=threads, chunk_size=chunk_size):
-            seats = acc.add(chunk.elected)
+            if plan.is_college:
+                acc.add(chunk.elected, chunk.extra)
+                seats = None
+            else:
+                seats = acc.add(chunk.elected)
             if rows_out is not None:
-                rows_out.write(chunk.first, chunk.elected, seats, chunk.stats)
+                rows_out.write(chunk.first, chunk.elected, seats, chunk.stats, chunk.extra)
             done += chunk.n
             if progress is not None:
                 progress(done, sims)
@@ -106,7 +123,7 @@ def run_scenario(
             "simulate_s": round(sim_s, 3),
             "simulations_per_s": round(sims / sim_s, 1) if sim_s > 0 else None,
         }
-        rows = summary_rows(acc, plan)
+        rows = college_summary_rows(acc, plan) if plan.is_college else summary_rows(acc, plan)
         if folder is not None:
             rows_out.close(meta["timings"])
             rows_out = None

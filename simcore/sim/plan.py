@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +71,12 @@ class Plan:
     off_size: np.ndarray  # (K,)
     orderings: np.ndarray  # (S, K, R, maxK) candidate at each slot
     slate_of: np.ndarray  # (ncand,) slate index of each candidate or -1
+    college_weights: np.ndarray  # (R,) weights (numerators over a common denominator) or empty
+    college_flags: np.ndarray  # (2,) units by IRV, proportional allocation
+
+    @property
+    def is_college(self) -> bool:
+        return self.rule_code >= 10
 
     @property
     def n_regions(self) -> int:
@@ -96,6 +103,16 @@ def compile_plan(sc: Scenario) -> Plan:
     ncand = len(names)
     rule = get_rule(sc.rule)
     opts = parse_options(rule, dict(sc.options))
+    college_weights = np.zeros(0, np.int64)
+    college_flags = np.zeros(2, np.int64)
+    rule_code = RULE_CODES[rule.name]
+    if sc.college is not None:
+        den = math.lcm(*(r.weight.denominator for r in sc.regions))
+        college_weights = np.array([int(r.weight * den) for r in sc.regions], np.int64)
+        college_flags = np.array(
+            [sc.college.unit_rule == "irv", sc.college.allocation == "proportional"], np.int64
+        )
+        rule_code = 10 if sc.college.method == "weighted-irv" else 11
     unit, quota_kind, direction, votes = 1, 0, BACKWARD, 0
     if rule.name in ("scottish", "wigm"):
         unit = 10 ** (5 if rule.name == "scottish" else opts["decimals"])
@@ -152,7 +169,7 @@ def compile_plan(sc: Scenario) -> Plan:
         scenario=sc,
         ncand=ncand,
         seats=sc.seats,
-        rule_code=RULE_CODES[rule.name],
+        rule_code=rule_code,
         unit=unit,
         quota_kind=quota_kind,
         direction=direction,
@@ -178,4 +195,6 @@ def compile_plan(sc: Scenario) -> Plan:
         off_size=off_size,
         orderings=orderings,
         slate_of=slate_of,
+        college_weights=college_weights,
+        college_flags=college_flags,
     )

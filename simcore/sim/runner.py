@@ -26,6 +26,7 @@ class ChunkResult:
     elected: np.ndarray  # (n, strategies, seats) candidate indices in order of election, -1 pad
     stats: np.ndarray  # (n, plan.n_stats) drawn figures
     nodes: np.ndarray  # (n,) size of each simulated ballot tree
+    extra: np.ndarray  # (n, strategies, width) college figures (see engine.run_chunk)
 
     @property
     def n(self) -> int:
@@ -42,6 +43,7 @@ def run_chunk(plan: Plan, key: np.ndarray, first: int, n: int, count: bool = Tru
     elected = np.full((n, plan.n_strategies, plan.seats), -1, np.int16)
     stats = np.zeros((n, plan.n_stats), np.float64)
     nodes = np.zeros(n, np.int64)
+    extra = np.zeros((n, plan.n_strategies, max(plan.ncand, 3)), np.int64)
     capacity = 1 << 16
     engine.run_chunk(
         key,
@@ -76,11 +78,14 @@ def run_chunk(plan: Plan, key: np.ndarray, first: int, n: int, count: bool = Tru
         plan.orderings,
         max(max_stages(plan.ncand, plan.seats), 3 * plan.ncand + plan.seats + 4),
         capacity,
+        plan.college_weights,
+        plan.college_flags,
         elected,
         stats,
         nodes,
+        extra,
     )
-    return ChunkResult(first, elected, stats, nodes)
+    return ChunkResult(first, elected, stats, nodes, extra)
 
 
 def simulate(

@@ -25,9 +25,10 @@ def validate(file, schema):
 
     sc = read_scenario(file)
     electorate = sum(r.electorate for r in sc.regions)
+    how = f"rule {sc.rule}" if sc.college is None else f"college ({sc.college.method})"
     click.echo(
-        f"{file}: ok: {sc.title!r}: {len(sc.candidates)} candidates, {sc.seats} seats, rule "
-        f"{sc.rule}, {len(sc.slates)} slates, {len(sc.regions)} regions "
+        f"{file}: ok: {sc.title!r}: {len(sc.candidates)} candidates, {sc.seats} seats, {how}, "
+        f"{len(sc.slates)} slates, {len(sc.regions)} regions "
         f"(electorate {electorate:,}), strategies: {', '.join(s.name for s in sc.strategies)}"
     )
 

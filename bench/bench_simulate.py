@@ -16,14 +16,14 @@ from bench.common import benchmark
 SCENARIO = Path(__file__).parent / "scenarios" / "nec-bench.toml"
 
 
-def _run_process(sims: int, threads: int, out: Path) -> dict:
+def _run_process(sims: int, threads: int, out: Path, scenario: Path = SCENARIO) -> dict:
     """``simcore run`` in a fresh process; its own timings and its peak memory."""
     cmd = [
         sys.executable,
         "-m",
         "simcore.cli.main",
         "run",
-        str(SCENARIO),
+        str(scenario),
         "--sims",
         str(sims),
         "--threads",

@@ -8,8 +8,10 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 REGISTRY: dict[str, Benchmark] = {}
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass

@@ -14,7 +14,14 @@ def test_benchmarks_run(monkeypatch):
     res = CliRunner().invoke(cli, ["bench", "--quick", "--json"])
     assert res.exit_code == 0, res.output
     report = json.loads(res.stdout)
-    assert set(report["benchmarks"]) >= {"count-nec20", "corpus", "startup", "simulate-nec"}
+    assert set(report["benchmarks"]) >= {
+        "count-nec20",
+        "corpus",
+        "startup",
+        "simulate-nec",
+        "college-2010",
+        "college-block",
+    }
     assert report["benchmarks"]["count-nec20"]["scottish_elected"]
     assert report["benchmarks"]["simulate-nec"]["threads_2_sims_per_s"] > 0
     assert report["machine"]["cores"] >= 1

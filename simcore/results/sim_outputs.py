@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from simcore.errors import InputError
 from simcore.results.accumulate import Accumulator, CollegeAccumulator, diff_row, mean_row
 
+ROW_GROUP = 65536
 OUTPUTS = ("simulations.parquet", "summary.parquet", "summary.csv", "run.json")
 SUMMARY_COLUMNS = (
     "strategy",
@@ -112,6 +113,13 @@ class SimulationRows:
         meta = {"simcore": json.dumps(metadata, sort_keys=True)}
         self.schema = pa.schema(fields, metadata=meta)
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+        self.pending: list[pa.Table] = []  # written in row groups of about ROW_GROUP rows
+        self.rows = 0
+
+    def _names(self, index: np.ndarray, labels) -> pa.Array:
+        """Strings from indices (-1: missing), built without a Python loop per row."""
+        idx = pa.array(np.where(index >= 0, index, 0).astype(np.int32), mask=index < 0)
+        return pa.DictionaryArray.from_arrays(idx, pa.array(list(labels))).cast(pa.string())
 
     def write(
         self,
@@ -122,13 +130,9 @@ class SimulationRows:
         extra: np.ndarray | None = None,
     ) -> None:
         n, s, _ = elected.shape
-        sims = np.repeat(np.arange(first, first + n), s)
-        strat = np.tile(np.arange(s), n)
         cols: dict[str, object] = {
-            "simulation": sims,
-            "strategy": pa.DictionaryArray.from_arrays(
-                pa.array(strat, pa.int32()), pa.array(self.strategies)
-            ).cast(pa.string()),
+            "simulation": np.repeat(np.arange(first, first + n), s),
+            "strategy": self._names(np.tile(np.arange(s), n), self.strategies),
         }
         flat = elected.reshape(n * s, -1)
         if self.college is None:
@@ -138,26 +142,36 @@ class SimulationRows:
             cols["seats_no_slate"] = flat_seats[:, -1].astype(np.int16)
             cols["elected"] = ["; ".join(self.names[row[row >= 0]]) for row in flat]
         else:
-            win = flat[:, 0]
-            cols["winner"] = [self.names[w] if w >= 0 else None for w in win]
+            win = flat[:, 0].astype(np.int64)
+            cols["winner"] = self._names(win, self.names)
             ex = extra.reshape(n * s, -1)
             if self.college.method == "block":
                 cols["no_majority"] = win < 0
                 for c, name in enumerate(self.names):
                     cols[f"weight_{name}"] = ex[:, c]
             else:
-                cols["runner_up"] = [self.names[x] if x >= 0 else None for x in ex[:, 2]]
+                cols["runner_up"] = self._names(ex[:, 2], self.names)
                 cols["rounds"] = ex[:, 0].astype(np.int16)
-                cols["decisive_section"] = [self.regions[x] if x >= 0 else None for x in ex[:, 1]]
+                cols["decisive_section"] = self._names(ex[:, 1], self.regions)
         st = np.repeat(stats, s, axis=0)
         cols["voters"] = st[:, 0].astype(np.int64)
         cols["turnout"] = st[:, 1]
         for j, k in enumerate(self.slate_ids):
             for t, label in enumerate(("share", "follow", "phi", "stop_after_slate")):
                 cols[f"{label}_{k}"] = st[:, 2 + 4 * j + t]
-        self.writer.write_table(pa.table(cols, schema=self.schema))
+        self.pending.append(pa.table(cols, schema=self.schema))
+        self.rows += n * s
+        if self.rows >= ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pending:
+            self.writer.write_table(pa.concat_tables(self.pending))
+        self.pending = []
+        self.rows = 0
 
     def close(self, extra: dict) -> None:
+        self._flush()
         self.writer.add_key_value_metadata({"simcore_run": json.dumps(extra, sort_keys=True)})
         self.writer.close()
 

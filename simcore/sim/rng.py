@@ -143,6 +143,24 @@ def _binomial_inversion(s, n, p):
     return x
 
 
+_LOG_FACTORIAL = np.array([math.lgamma(k + 1.0) for k in range(256)])
+
+
+@kernel
+def log_factorial(k):
+    """log(k!) from a table below 256, else Stirling's series (error below 1e-17 there)."""
+    if k < 256:
+        return _LOG_FACTORIAL[np.int64(k)]
+    x = k + 1.0
+    ix2 = 1.0 / (x * x)
+    return (
+        (x - 0.5) * math.log(x)
+        - x
+        + 0.91893853320467274178
+        + (1.0 / 12.0 - ix2 * (1.0 / 360.0 - ix2 * (1.0 / 1260.0 - ix2 / 1680.0))) / x
+    )
+
+
 @kernel
 def _binomial_btrs(s, n, p):
     spq = math.sqrt(n * p * (1.0 - p))
@@ -153,7 +171,7 @@ def _binomial_btrs(s, n, p):
     alpha = (2.83 + 5.1 / b) * spq
     lpq = math.log(p / (1.0 - p))
     m = math.floor((n + 1) * p)
-    h = math.lgamma(m + 1.0) + math.lgamma(n - m + 1.0)
+    h = log_factorial(m) + log_factorial(n - m)
     while True:
         u = uniform(s) - 0.5
         v = uniform(s)
@@ -166,7 +184,7 @@ def _binomial_btrs(s, n, p):
         if v <= 0.0:
             continue
         v = math.log(v * alpha / (a / (us * us) + b))
-        if v <= h - math.lgamma(k + 1.0) - math.lgamma(n - k + 1.0) + (k - m) * lpq:
+        if v <= h - log_factorial(k) - log_factorial(n - k) + (k - m) * lpq:
             return np.int64(k)
 
 
@@ -177,8 +195,11 @@ def binomial(s, n, p):
         return np.int64(0)
     if p >= 1.0:
         return np.int64(n)
-    if n == 1:
-        return np.int64(1) if uniform(s) < p else np.int64(0)
+    if n <= 12:  # a few Bernoulli trials are cheaper than any cleverer method
+        x = np.int64(0)
+        for _ in range(n):
+            x += uniform(s) < p
+        return x
     flip = p > 0.5
     if flip:
         p = 1.0 - p

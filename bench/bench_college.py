@@ -1,0 +1,39 @@
+"""College simulation benchmarks: the 2010 Labour leadership college and a US-shaped block
+college, end to end (draws, generation, count, writing)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from bench.bench_simulate import _run_process
+from bench.common import ROOT, benchmark
+
+
+def _bench(name: str, quick: bool) -> dict:
+    scenario = ROOT / "scenarios" / name
+    sims = 200 if quick else 50_000
+    out: dict = {"scenario": name, "simulations": sims}
+    with tempfile.TemporaryDirectory() as tmp:
+        for threads in (1, 2):
+            r = _run_process(sims, threads, Path(tmp) / f"t{threads}", scenario)
+            out[f"threads_{threads}_sims_per_s"] = r["sims_per_s"]
+            out[f"threads_{threads}_peak_rss_mib"] = r["peak_rss_mib"]
+    return out
+
+
+@benchmark(
+    "college-2010",
+    "Labour leadership 2010 college (5 candidates, 3 weighted sections, "
+    "~340,000 voters) end to end; target 20,000 simulations/s on 2 threads",
+)
+def college_2010(quick: bool) -> dict:
+    return _bench("labour-leadership-2010.toml", quick)
+
+
+@benchmark(
+    "college-block",
+    "US-shaped block-vote college (51 units, 3 candidates, ~80 million voters) end to end",
+)
+def college_block(quick: bool) -> dict:
+    return _bench("block-college.toml", quick)

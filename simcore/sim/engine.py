@@ -15,8 +15,7 @@ import numpy as np
 
 from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels import college, ers97, irv, meek, wigm
-from simcore.kernels.trie import pile_offsets
-from simcore.sim.forest import emit, relabel
+from simcore.sim.forest import emit
 from simcore.sim.generate import alias_table, grow, mallows_patterns
 from simcore.sim.rng import below, beta, binomial, multinomial, normal, seed_stream, uniform
 
@@ -364,6 +363,7 @@ def count_forest(
     weight,
     stop,
     ncand,
+    start,
     seats,
     unit,
     quota_kind,
@@ -386,8 +386,9 @@ def count_forest(
     excluded_stage,
     meta,
 ):
-    """Count a forest under the engine's rule code; the result is in the log arrays."""
-    start = pile_offsets(cand, ncand)
+    """Count a forest under the engine's rule code; the result is in the log arrays.
+
+    ``start``: each candidate's pile segment (:func:`simcore.kernels.trie.pile_offsets`)."""
     if rule == 0:
         wigm.count_wigm(
             cand,
@@ -576,7 +577,6 @@ def run_chunk(
     end = np.empty(cap, np.int32)
     weight = np.empty(cap, np.int64)
     stop = np.empty(cap, np.int64)
-    labels = np.empty(cap, np.int16)
     rel = np.empty((rel_cap, 4), np.int32)
     width = slate_members.shape[1]
     perms = np.empty((pat_cap, width), np.int64)
@@ -602,6 +602,8 @@ def run_chunk(
     elected_stage = np.zeros(ncand, np.int32)
     excluded_stage = np.zeros(ncand, np.int32)
     meta = np.zeros(4, np.int64)
+    base_count = np.zeros(ncand, np.int64)
+    start = np.zeros(ncand + 1, np.int64)
     n_regions = electorate.shape[0]
     per_region = rule >= COLLEGE_IRV
     region_root = np.zeros(n_regions, np.int64)
@@ -665,16 +667,30 @@ def run_chunk(
                 end = np.empty(cap, np.int32)
                 weight = np.empty(cap, np.int64)
                 stop = np.empty(cap, np.int64)
-                labels = np.empty(cap, np.int16)
                 rel = np.empty((rel_cap, 4), np.int32)
         out_nodes[i] = m
         if not do_count:
             continue
+        # nodes per candidate outside the recommended-order slots (the same for every strategy)
+        for c in range(ncand):
+            base_count[c] = 0
+        for y in range(m):
+            if cand[y] >= 0:
+                base_count[cand[y]] += 1
         for strategy in range(n_strat):
-            relabel(cand[:m], rel, n_rel, orderings, strategy, labels)
+            # fill in the slots in place and size the piles: work in the slots only
+            for c in range(ncand):
+                start[c + 1] = base_count[c]
+            for j in range(n_rel):
+                c = orderings[strategy, rel[j, 1], rel[j, 2], rel[j, 3]]
+                cand[rel[j, 0]] = c
+                start[c + 1] += 1
+            start[0] = 0
+            for c in range(ncand):
+                start[c + 1] += start[c]
             if rule == COLLEGE_IRV:
                 college.count_weighted_irv(
-                    labels[:m],
+                    cand[:m],
                     end[:m],
                     weight[:m],
                     region_root,
@@ -696,7 +712,7 @@ def run_chunk(
                 continue
             if rule == COLLEGE_BLOCK:
                 college.count_block_units(
-                    labels[:m],
+                    cand[:m],
                     end[:m],
                     weight[:m],
                     region_root,
@@ -719,11 +735,12 @@ def run_chunk(
             meta[1] = 0
             count_forest(
                 rule,
-                labels[:m],
+                cand[:m],
                 end[:m],
                 weight[:m],
                 stop[:m],
                 ncand,
+                start,
                 seats,
                 unit,
                 quota_kind,

@@ -214,6 +214,14 @@ def weighted_colleges(draw):
     withdrawn = frozenset()
     if draw(st.integers(0, 4)) == 0:
         withdrawn = draw(st.sets(st.integers(0, ncand - 1), min_size=1, max_size=ncand - 1))
+    # Multiplying a section's counts leaves its shares (and so every tie) as they were but
+    # makes the arithmetic large: up to 4 sections of ~2 x 10^7 ballots (the common
+    # denominator, their product, is then ~2^97: within the kernel's 128 bits).
+    times = [draw(st.sampled_from([1, 1, 1, 2, 999_983, 1_000_003])) for _ in sections]
+    sections = [
+        (name, w, [(r, n * k) for r, n in ballots])
+        for (name, w, ballots), k in zip(sections, times, strict=True)
+    ]
     return Plain("weighted-irv", NAMES[:ncand], sections, withdrawn)
 
 

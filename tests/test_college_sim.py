@@ -14,7 +14,7 @@ from simcore.model.college import College, Section
 from simcore.sim.job import run_scenario
 from simcore.sim.plan import compile_plan
 from simcore.sim.runner import simulate
-from tests.sim_helpers import ballots_of, forest
+from tests.sim_helpers import ballots_of
 
 LEADERSHIP = "scenarios/labour-leadership-2010.toml"
 BLOCK = "scenarios/block-college.toml"

@@ -89,7 +89,10 @@ def read_college(path: str | Path) -> College:
             raise InputError(f"two sections are named {name!r}", path=path, key=where + "name")
         names.add(name)
         ballots = path.parent / str(entry["ballots"])
-        profile = read_ballots(ballots)
+        try:
+            profile = read_ballots(ballots)
+        except InputError as exc:  # say which section's file it is, and what is wrong with it
+            raise InputError(str(exc), path=path, key=where + "ballots") from None
         sections.append(Section(name, _weight(entry["weight"], path, where + "weight"), profile))
     if method == "block":
         for i, s in enumerate(sections):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.jit import kernel
+from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels.arith import _mul_u128
 from simcore.kernels.countlog import CONTINUING, EXCLUDED, WITHDRAWN
 from simcore.kernels.ties import break_tie
@@ -24,7 +24,7 @@ NO_WINNER = -1
 OVERFLOW = -2
 
 
-@kernel
+@borrowing_kernel
 def tally_section(root, cand, end, weight, state, out):
     """First continuing preferences of section ``root``'s ballots into ``out``; returns the
     number of non-exhausted ballots."""
@@ -42,19 +42,19 @@ def tally_section(root, cand, end, weight, state, out):
     return total
 
 
-@kernel
+@borrowing_kernel
 def _add128(ahi, alo, bhi, blo):
     lo = alo + blo
     carry = np.uint64(1) if lo < alo else np.uint64(0)
     return ahi + bhi + carry, lo
 
 
-@kernel
+@borrowing_kernel
 def _less128(ahi, alo, bhi, blo):
     return ahi < bhi or (ahi == bhi and alo < blo)
 
 
-@kernel
+@borrowing_kernel
 def _ranks(hi, lo, state, ranks):
     """Rank of each continuing candidate's score (0 lowest; equal scores share a rank)."""
     n = hi.shape[0]

@@ -14,11 +14,11 @@ identically by every STV rule:
 
 from __future__ import annotations
 
-from simcore.jit import kernel
+from simcore.jit import borrowing_kernel
 from simcore.kernels.countlog import CONTINUING, ELECTED
 
 
-@kernel
+@borrowing_kernel
 def total_need(group, group_min, state):
     """Members still needed, summed over groups."""
     need = 0
@@ -32,7 +32,7 @@ def total_need(group, group_min, state):
     return need
 
 
-@kernel
+@borrowing_kernel
 def group_needs(g, group, group_min, state):
     """Members group ``g`` still needs (0 if none or ``g < 0``)."""
     if g < 0:
@@ -44,7 +44,7 @@ def group_needs(g, group, group_min, state):
     return max(group_min[g] - got, 0)
 
 
-@kernel
+@borrowing_kernel
 def can_elect(c, group, group_min, state, vacancies):
     """Whether electing ``c`` leaves enough vacancies for the members still needed (rule 1)."""
     if group_min.shape[0] == 0:
@@ -55,7 +55,7 @@ def can_elect(c, group, group_min, state, vacancies):
     return need <= vacancies - 1
 
 
-@kernel
+@borrowing_kernel
 def protected(c, group, group_min, state):
     """Whether excluding ``c`` would make its group's minimum unreachable (rule 2)."""
     g = group[c]
@@ -71,7 +71,7 @@ def protected(c, group, group_min, state):
     return cont <= need
 
 
-@kernel
+@borrowing_kernel
 def must_exclude(c, group, group_min, state, vacancies):
     """Whether continuing ``c`` must be excluded because every vacancy left is needed by a
     group that ``c`` does not belong to (rule 3)."""

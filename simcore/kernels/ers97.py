@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.jit import kernel
+from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels.constraints import can_elect, group_needs, must_exclude, protected
 from simcore.kernels.countlog import (
     BULK_EXCLUSION,
@@ -46,7 +46,7 @@ def max_stages(ncand: int, seats: int) -> int:
     return 4 + seats + ncand * (seats + 2) + ncand
 
 
-@kernel
+@borrowing_kernel
 def _ceil_div(a, b):
     return -((-a) // b)
 
@@ -142,7 +142,7 @@ def _elect_reached(
     return n_elected
 
 
-@kernel
+@borrowing_kernel
 def _earlier_better(a, b, log_votes, stage):
     """Whether ``a`` had more votes than ``b`` at the earliest stage where they differed."""
     for s in range(stage):
@@ -151,7 +151,7 @@ def _earlier_better(a, b, log_votes, stage):
     return False
 
 
-@kernel
+@borrowing_kernel
 def _same_history(a, b, log_votes, stage):
     for s in range(stage):
         if log_votes[s, a] != log_votes[s, b]:
@@ -159,7 +159,7 @@ def _same_history(a, b, log_votes, stage):
     return True
 
 
-@kernel
+@borrowing_kernel
 def _exclusion_set(totals, state, places, deferred, order, group, group_min):
     """5.2.5: the largest k such that the k lowest continuing candidates can go together.
 
@@ -203,7 +203,7 @@ def _exclusion_set(totals, state, places, deferred, order, group, group_min):
     return best, n
 
 
-@kernel
+@borrowing_kernel
 def _transferable(x, cand, end, weight, stop, state):
     """Papers of node ``x`` that have a next continuing preference."""
     n = weight[x] - stop[x]
@@ -557,7 +557,7 @@ def count_ers97(
     meta[3] = 0
 
 
-@kernel
+@borrowing_kernel
 def _stamp_new(x, transfer_id, cand, end, state, arrival, last_in):
     """Mark the nodes that just received papers from node ``x`` as arrived in this transfer."""
     y = x + 1

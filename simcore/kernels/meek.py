@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.jit import kernel
+from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels.arith import muldiv_ceil
 from simcore.kernels.constraints import can_elect, must_exclude, protected
 from simcore.kernels.countlog import (
@@ -44,7 +44,7 @@ CONVERGED = np.int64(10**5)  # 0.0001 of a vote
 _NO_SURPLUS = np.int64(np.iinfo(np.int64).max)
 
 
-@kernel
+@borrowing_kernel
 def _distribute(cand, end, weight, stop, keep, votes, stack_node, stack_rem):
     """Share every paper among its candidates by keep values; returns the exhausted value.
 
@@ -85,7 +85,7 @@ def _distribute(cand, end, weight, stop, keep, votes, stack_node, stack_rem):
     return exhausted
 
 
-@kernel
+@borrowing_kernel
 def _quota(votes, seats):
     total = np.int64(0)
     for c in range(votes.shape[0]):
@@ -93,7 +93,7 @@ def _quota(votes, seats):
     return total // (seats + 1) + 1
 
 
-@kernel
+@borrowing_kernel
 def _surplus(votes, state, quota):
     s = np.int64(0)
     for c in range(votes.shape[0]):
@@ -102,7 +102,7 @@ def _surplus(votes, state, quota):
     return s
 
 
-@kernel
+@borrowing_kernel
 def _must_stop(votes, state, s, prev):
     """NZ cl. 13 and the stable-state safeguard: stop iterating and exclude."""
     if s < CONVERGED or s >= prev:
@@ -121,7 +121,7 @@ def _must_stop(votes, state, s, prev):
     return True
 
 
-@kernel
+@borrowing_kernel
 def _any_reaching(votes, state, quota):
     for c in range(votes.shape[0]):
         if state[c] == CONTINUING and votes[c] >= quota:
@@ -129,7 +129,7 @@ def _any_reaching(votes, state, quota):
     return False
 
 
-@kernel
+@borrowing_kernel
 def _update_keeps(votes, state, keep, quota):
     for c in range(votes.shape[0]):
         if state[c] == ELECTED and votes[c] > 0:

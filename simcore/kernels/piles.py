@@ -89,7 +89,7 @@ def transfer_pile(
     return moved, exhausted
 
 
-@kernel
+@borrowing_kernel
 def deal_first_preferences(unit, cand, end, weight, stop, state, val, pile, start, size, totals):
     """Give every paper to its first continuing preference at value ``unit``.
 

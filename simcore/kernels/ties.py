@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.jit import kernel
+from simcore.jit import borrowing_kernel
 
 BACKWARD = 0
 FORWARD = 1
 
 
-@kernel
+@borrowing_kernel
 def break_tie(tied, n_tied, votes, stage, lot, lowest, direction):
     """Pick one of ``tied[:n_tied]`` (equal at ``stage``) using stages ``< stage``.
 
@@ -54,7 +54,7 @@ def break_tie(tied, n_tied, votes, stage, lot, lowest, direction):
     return pick, 2
 
 
-@kernel
+@borrowing_kernel
 def extreme_candidate(totals, eligible, votes, stage, lot, lowest, direction, scratch):
     """The eligible candidate with the fewest (``lowest``) or most votes, ties broken by
     :func:`break_tie`.  Returns ``(candidate, how)``, or ``(-1, 0)`` if none is eligible."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.jit import kernel
+from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels.constraints import can_elect, must_exclude, protected
 from simcore.kernels.countlog import (
     BULK_EXCLUSION,
@@ -41,7 +41,7 @@ from simcore.kernels.quota import compute_quota
 from simcore.kernels.ties import extreme_candidate
 
 
-@kernel
+@borrowing_kernel
 def _record(
     stage,
     totals,
@@ -72,7 +72,7 @@ def _record(
     log_tie[stage] = how
 
 
-@kernel
+@borrowing_kernel
 def _elect(c, stage, n_elected, state, elected, elected_stage, log_state):
     state[c] = ELECTED
     elected[n_elected] = c
@@ -81,7 +81,7 @@ def _elect(c, stage, n_elected, state, elected, elected_stage, log_state):
     return n_elected + 1
 
 
-@kernel
+@borrowing_kernel
 def _elect_rest(
     stage,
     n_elected,

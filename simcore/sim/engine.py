@@ -26,7 +26,7 @@ COLLEGE_IRV = 10  # rule codes of the engine beyond the counting rules (see plan
 COLLEGE_BLOCK = 11
 
 
-@kernel
+@borrowing_kernel
 def draw(s, row):
     """A draw of an uncertain parameter given as (kind, a, b): fixed a, Beta(a, b), U(a, b)."""
     if row[0] == 0:

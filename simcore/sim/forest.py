@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.jit import borrowing_kernel, inline_kernel
+from simcore.jit import borrowing_kernel
 
 
 def new_forest(capacity: int, relabel_capacity: int):
@@ -33,7 +33,7 @@ def new_forest(capacity: int, relabel_capacity: int):
     )
 
 
-@inline_kernel
+@borrowing_kernel
 def emit(cand, weight, stop, m, c, w):
     """Append a node (candidate ``c``, ``w`` papers); returns its index or -1 if full."""
     if m >= cand.shape[0]:

@@ -83,7 +83,7 @@ def alias_table(members, strength, prob, alias):
         alias[small[i]] = small[i]
 
 
-@kernel
+@borrowing_kernel
 def _pick_scan(s, members, strength, used):
     """A Plackett-Luce choice among the unused ``members`` by a direct scan."""
     avail = 0.0
@@ -102,7 +102,7 @@ def _pick_scan(s, members, strength, used):
     return last
 
 
-@kernel
+@borrowing_kernel
 def _multinomial_children(s, rest, depth, members, strength, used, st_c, st_n, st_d, top):
     """Divide ``rest`` voters among the unused ``members`` by conditional binomials (their next
     preferences) and push the non-empty children on the stack; returns the new stack top."""

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from simcore.jit import inline_kernel, kernel
+from simcore.jit import borrowing_kernel, inline_kernel, kernel
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -74,7 +74,7 @@ def uniform(s):
     return np.float64(next_u64(s) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@kernel
+@borrowing_kernel
 def below(s, n):
     """A uniform integer in [0, n) (Lemire's method without bias)."""
     n64 = np.uint64(n)
@@ -85,7 +85,7 @@ def below(s, n):
             return np.int64(r % n64)
 
 
-@kernel
+@borrowing_kernel
 def normal(s):
     """A standard normal deviate (Box-Muller)."""
     u1 = 1.0 - uniform(s)  # in (0, 1]
@@ -93,7 +93,7 @@ def normal(s):
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-@kernel
+@borrowing_kernel
 def gamma(s, shape):
     """A Gamma(shape, 1) deviate (Marsaglia & Tsang 2000)."""
     boost = 1.0
@@ -115,7 +115,7 @@ def gamma(s, shape):
             return d * v * boost
 
 
-@kernel
+@borrowing_kernel
 def beta(s, a, b):
     """A Beta(a, b) deviate."""
     x = gamma(s, a)
@@ -123,7 +123,7 @@ def beta(s, a, b):
     return x / (x + y)
 
 
-@kernel
+@borrowing_kernel
 def _binomial_inversion(s, n, p):
     q = 1.0 - p
     ratio = p / q
@@ -146,7 +146,7 @@ def _binomial_inversion(s, n, p):
 _LOG_FACTORIAL = np.array([math.lgamma(k + 1.0) for k in range(256)])
 
 
-@kernel
+@borrowing_kernel
 def log_factorial(k):
     """log(k!) from a table below 256, else Stirling's series (error below 1e-17 there)."""
     if k < 256:
@@ -161,7 +161,7 @@ def log_factorial(k):
     )
 
 
-@kernel
+@borrowing_kernel
 def _binomial_btrs(s, n, p):
     spq = math.sqrt(n * p * (1.0 - p))
     b = 1.15 + 2.53 * spq
@@ -188,7 +188,7 @@ def _binomial_btrs(s, n, p):
             return np.int64(k)
 
 
-@kernel
+@borrowing_kernel
 def binomial(s, n, p):
     """An exact Binomial(n, p) deviate."""
     if n <= 0 or p <= 0.0:
@@ -210,7 +210,7 @@ def binomial(s, n, p):
     return n - x if flip else x
 
 
-@kernel
+@borrowing_kernel
 def multinomial(s, n, probs, out):
     """Split ``n`` among categories with probabilities ``probs`` (summing to about 1) into
     ``out`` by conditional binomials."""

@@ -85,6 +85,15 @@ def count_college(
 ) -> CollegeResult:
     from simcore.kernels import college as kc
 
+    if ties not in ("backward", "forward"):
+        raise RuleError(f"ties must be 'backward' or 'forward', got {ties!r}")
+    for s in college.sections:
+        if s.profile.has_equal_rankings:
+            raise RuleError(
+                f"section {s.name!r}: a ballot ranks candidates equally; colleges need strict "
+                "rankings",
+                path=s.profile.source,
+            )
     seed = new_seed() if seed is None else int(seed)
     names = college.candidates
     ncand = len(names)
@@ -115,6 +124,8 @@ def count_college(
             won,
             meta,
         )
+        if meta[0] == kc.OVERFLOW:
+            raise RuleError("unit weight x votes beyond 64 bits: too large to split exactly")
         return CollegeResult(
             college.title,
             "block",

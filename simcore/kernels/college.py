@@ -22,6 +22,9 @@ from simcore.kernels.ties import break_tie
 
 NO_WINNER = -1
 OVERFLOW = -2
+# scores stay below 2**126 so that doubling one (the majority test) cannot overflow 128 bits
+_HALF_MAX = np.uint64((1 << 62) - 1)
+_INT64_MAX = np.int64(np.iinfo(np.int64).max)
 
 
 @borrowing_kernel
@@ -133,10 +136,22 @@ def count_weighted_irv(
             for s in range(n_sec):
                 if out_active[r, s] == 0:
                     continue
-                a = np.uint64(weights[s]) * np.uint64(out_tallies[r, s, c])
+                ah, a = _mul_u128(np.uint64(weights[s]), np.uint64(out_tallies[r, s, c]))
                 h, l_ = _mul_u128(a, prod[s])
+                if ah != 0 or h > _HALF_MAX:  # beyond 127 bits: refuse rather than miscount
+                    meta[0] = r + 1
+                    meta[1] = OVERFLOW
+                    return
                 hi[c], lo[c] = _add128(hi[c], lo[c], h, l_)
+                if hi[c] > _HALF_MAX:
+                    meta[0] = r + 1
+                    meta[1] = OVERFLOW
+                    return
             tot_hi, tot_lo = _add128(tot_hi, tot_lo, hi[c], lo[c])
+            if tot_hi > _HALF_MAX:
+                meta[0] = r + 1
+                meta[1] = OVERFLOW
+                return
         _ranks(hi, lo, state, out_rank[r])
         # a majority of the weighted total (or the last candidate) wins
         best = -1
@@ -207,7 +222,7 @@ def unit_winner(
                 n_cont += 1
                 if top < 0 or tallies[c] > tallies[top]:
                     top = c
-        if n_cont == 0:
+        if n_cont == 0 or total == 0:  # no valid ballot (left): the unit has no winner
             return -1, r + 1
         if not irv or n_cont == 1 or 2 * tallies[top] > total:
             n = 0
@@ -240,10 +255,12 @@ def hamilton(w, tallies, state_mask, lot, out):
     for c in range(ncand):
         total += tallies[c]
     if total == 0:
-        return
+        return True
     given = np.int64(0)
     rem = np.zeros(ncand, np.int64)
     for c in range(ncand):
+        if tallies[c] > 0 and w > _INT64_MAX // tallies[c]:
+            return False  # weight x votes beyond 64 bits: the caller refuses the count
         q = w * tallies[c]
         out[c] += q // total
         given += q // total
@@ -261,6 +278,7 @@ def hamilton(w, tallies, state_mask, lot, out):
             break
         taken[best] = True
         out[best] += 1
+    return True
 
 
 @kernel
@@ -279,8 +297,9 @@ def count_block_units(
     out_weight,
     meta,
 ):
-    """Block-vote units: ``out_winner[u]`` each unit's winner, ``out_weight[c]`` the weight each
-    candidate won.  ``meta``: [winner (-1: no majority), total weight]."""
+    """Block-vote units: ``out_winner[u]`` each unit's winner (-1: a unit with no valid ballot,
+    whose weight nobody wins), ``out_weight[c]`` the weight each candidate won.  ``meta``:
+    [winner (-1: no majority, -2: numbers beyond 64 bits), total weight]."""
     ncand = withdrawn.shape[0]
     n_units = roots.shape[0]
     tallies = np.zeros(ncand, np.int64)
@@ -297,7 +316,10 @@ def count_block_units(
         out_winner[u] = w_u
         total_weight += weights[u]
         if proportional:
-            hamilton(weights[u], tallies, mask, lot, out_weight)
+            if not hamilton(weights[u], tallies, mask, lot, out_weight):
+                meta[0] = OVERFLOW
+                meta[1] = total_weight
+                return
         elif w_u >= 0:
             out_weight[w_u] += weights[u]
     winner = -1

@@ -705,6 +705,8 @@ def run_chunk(
                     c_rank,
                     meta,
                 )
+                if meta[1] == college.OVERFLOW:
+                    raise OverflowError("college sections too large for exact 128-bit arithmetic")
                 out_elected[i, strategy, 0] = meta[1] if meta[1] >= 0 else -1
                 out_extra[i, strategy, 0] = meta[0]
                 out_extra[i, strategy, 1] = meta[3]
@@ -726,6 +728,8 @@ def run_chunk(
                     c_won,
                     meta,
                 )
+                if meta[0] == college.OVERFLOW:
+                    raise OverflowError("unit weight x votes beyond 64 bits")
                 out_elected[i, strategy, 0] = meta[0]
                 for c in range(ncand):
                     out_extra[i, strategy, c] = c_won[c]

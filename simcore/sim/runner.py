@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simcore.errors import RuleError
 from simcore.kernels.ers97 import max_stages
 from simcore.sim.plan import Plan
 from simcore.sim.rng import stream_key
@@ -38,12 +39,20 @@ def default_threads() -> int:
 
 
 def run_chunk(plan: Plan, key: np.ndarray, first: int, n: int, count: bool = True) -> ChunkResult:
-    from simcore.sim import engine
-
     elected = np.full((n, plan.n_strategies, plan.seats), -1, np.int16)
     stats = np.zeros((n, plan.n_stats), np.float64)
     nodes = np.zeros(n, np.int64)
     extra = np.zeros((n, plan.n_strategies, max(plan.ncand, 3)), np.int64)
+    try:
+        _run(plan, key, first, n, count, elected, stats, nodes, extra)
+    except OverflowError as exc:
+        raise RuleError(f"{exc}: the scenario's electorates are too large") from None
+    return ChunkResult(first, elected, stats, nodes, extra)
+
+
+def _run(plan, key, first, n, count, elected, stats, nodes, extra):
+    from simcore.sim import engine
+
     capacity = 1 << 16
     engine.run_chunk(
         key,
@@ -85,7 +94,6 @@ def run_chunk(plan: Plan, key: np.ndarray, first: int, n: int, count: bool = Tru
         nodes,
         extra,
     )
-    return ChunkResult(first, elected, stats, nodes, extra)
 
 
 def simulate(

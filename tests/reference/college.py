@@ -190,7 +190,13 @@ def hamilton(weight: int, votes: dict[int, int], lot) -> dict[int, int]:
 
 
 def block(
-    units, ncand, withdrawn, lot, unit_rule="plurality", allocation="winner-take-all", ties="backward"
+    units,
+    ncand,
+    withdrawn,
+    lot,
+    unit_rule="plurality",
+    allocation="winner-take-all",
+    ties="backward",
 ) -> RefBlock:
     """Block-vote units (docs/rules.md, "block").
 

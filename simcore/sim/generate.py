@@ -273,6 +273,40 @@ def grow(
             stops = cnt
         stop[y] = stops
         rest = cnt - stops
+        if rest == 1 and j >= a:
+            # one voter goes on: write the rest of their ballot as a chain, without the stack
+            k = j - a
+            chain_start = m
+            while True:
+                c = -1
+                for _ in range(24):
+                    u = uniform(s) * n_b
+                    t = min(np.int64(u), n_b - 1)
+                    if u - t >= prob_b[t]:
+                        t = alias_b[t]
+                    x = members_b[t]
+                    if not used[x] and strength[x] > 0.0:
+                        c = x
+                        break
+                if c < 0:
+                    c = _pick_scan(s, members_b, strength, used)
+                if m >= capacity:
+                    return -1
+                cand[m] = c
+                weight[m] = 1
+                used[c] = True
+                used_b += 1
+                k += 1
+                m += 1
+                if n_b - used_b <= 0 or uniform(s) < hazard[min(k, hazard.shape[0] - 1)]:
+                    stop[m - 1] = 1
+                    break
+                stop[m - 1] = 0
+            for z in range(chain_start, m):
+                end[z] = m
+                used[cand[z]] = False
+            used_b -= m - chain_start
+            rest = 0
     while open_depth >= 1:
         end[path_node[open_depth]] = m
         used[path_cand[open_depth]] = False

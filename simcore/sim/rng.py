@@ -168,10 +168,10 @@ def _binomial_btrs(s, n, p):
     a = -0.0873 + 0.0248 * b + 0.01 * p
     c = n * p + 0.5
     v_r = 0.92 - 4.2 / b
-    alpha = (2.83 + 5.1 / b) * spq
-    lpq = math.log(p / (1.0 - p))
-    m = math.floor((n + 1) * p)
-    h = log_factorial(m) + log_factorial(n - m)
+    # the exact test's constants are only needed when the quick acceptance fails (rarely)
+    ready = False
+    alpha = lpq = h = 0.0
+    m = 0
     while True:
         u = uniform(s) - 0.5
         v = uniform(s)
@@ -183,6 +183,12 @@ def _binomial_btrs(s, n, p):
             return np.int64(k)
         if v <= 0.0:
             continue
+        if not ready:
+            alpha = (2.83 + 5.1 / b) * spq
+            lpq = math.log(p / (1.0 - p))
+            m = math.floor((n + 1) * p)
+            h = log_factorial(m) + log_factorial(n - m)
+            ready = True
         v = math.log(v * alpha / (a / (us * us) + b))
         if v <= h - log_factorial(k) - log_factorial(n - k) + (k - m) * lpq:
             return np.int64(k)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from fractions import Fraction
+
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
@@ -11,10 +14,11 @@ from simcore.counting.college_api import count_college
 from simcore.errors import InputError
 from simcore.inputs.scenario_file import parse_scenario, read_scenario
 from simcore.model.college import College, Section
+from simcore.model.scenario import CollegeSpec
 from simcore.sim.job import run_scenario
 from simcore.sim.plan import compile_plan
 from simcore.sim.runner import simulate
-from tests.sim_helpers import ballots_of
+from tests.lazy_helpers import lazy_forest, region_ballots
 
 LEADERSHIP = "scenarios/labour-leadership-2010.toml"
 BLOCK = "scenarios/block-college.toml"
@@ -92,88 +96,6 @@ def test_region_weight_needs_a_college():
         parse_scenario(text, "x.toml")
 
 
-def test_sections_are_generated_and_counted_separately():
-    """The engine counts each section's own tree: the same result as counting the sections'
-    ballots with the college counter."""
-    sc = small()
-    plan = compile_plan(sc)
-    chunks = list(simulate(plan, 12, 4, threads=1))
-    winners = np.concatenate([c.elected for c in chunks])[:, :, 0]
-    for sim in range(12):
-        labels, end, weight, stop = forest_per_region(plan, 4, sim)
-        sections = []
-        for s, (lab, e, w, st) in enumerate(zip(labels, end, weight, stop, strict=True)):
-            ballots = ballots_of(lab, e, w, st)
-            prof = simcore.Profile.from_rankings(
-                list(ballots), list(ballots.values()), candidates=list("ABC")
-            )
-            sections.append(Section(f"S{s + 1}", sc.regions[s].weight, prof))
-        res = count_college(College("t", "weighted-irv", tuple(sections), ("A", "B", "C")), 0)
-        if not any(r.tie == "lot" for r in res.rounds):
-            assert "ABC".index(res.winner) == winners[sim, 0]
-
-
-def forest_per_region(plan, seed, sim):
-    """Each region's tree of a college simulation (strategy 0)."""
-    from simcore.sim import engine
-    from simcore.sim.forest import relabel
-    from simcore.sim.rng import stream_key
-
-    cap = 1 << 16
-    cand, end = np.empty(cap, np.int16), np.empty(cap, np.int32)
-    weight, stop = np.empty(cap, np.int64), np.empty(cap, np.int64)
-    rel = np.empty((cap, 4), np.int32)
-    nc = plan.ncand
-    roots = np.zeros(len(plan.electorate), np.int64)
-    status, m, n_rel = engine.simulate(
-        stream_key(seed),
-        sim,
-        plan.strength,
-        plan.strength_sd,
-        plan.electorate,
-        plan.turnout,
-        plan.base_share,
-        plan.swing_sd,
-        plan.regional_sd,
-        plan.follow,
-        plan.mallows_share,
-        plan.phi,
-        plan.stop_after,
-        plan.continue_len,
-        plan.nonaligned_len,
-        plan.slate_members,
-        plan.slate_size,
-        plan.off_slate,
-        plan.off_size,
-        cand,
-        end,
-        weight,
-        stop,
-        rel,
-        np.empty((64, plan.slate_members.shape[1]), np.int64),
-        np.empty(64, np.int64),
-        *[np.empty(nc * (nc + 2) + 8, np.int64) for _ in range(3)],
-        *[np.empty(nc + 2, np.int64) for _ in range(2)],
-        np.zeros(2 * nc + 8, np.int64),
-        np.zeros(plan.n_stats),
-        np.empty(nc, np.int64),
-        True,
-        roots,
-    )
-    assert status == engine.OK
-    labels = np.empty(m, np.int16)
-    relabel(cand[:m], rel, n_rel, plan.orderings, 0, labels)
-    out = [], [], [], []
-    bounds = list(roots) + [m]
-    for r in range(len(roots)):
-        a, b = bounds[r], bounds[r + 1]
-        out[0].append(labels[a:b].copy())
-        out[1].append(end[a:b] - a)
-        out[2].append(weight[a:b].copy())
-        out[3].append(stop[a:b].copy())
-    return out
-
-
 @pytest.mark.parametrize("method", ["weighted-irv", "block"])
 def test_college_runs_are_reproducible_and_paired(method, tmp_path):
     sc = small(method, *(('"1/2"', '"1/2"') if method == "weighted-irv" else ("3", "5")))
@@ -201,3 +123,53 @@ def test_example_college_scenarios_run(tmp_path):
         )
         cols = pq.read_schema(tmp_path / path.split("/")[-1] / "simulations.parquet").names
         assert "winner" in cols
+
+
+def test_lazy_trees_expand_the_same_whatever_the_order():
+    plan = compile_plan(small())
+    for sim in range(5):
+        a = lazy_forest(plan, 3, sim)
+        b = lazy_forest(plan, 3, sim, reverse=True)
+        for r in range(len(a[5])):
+            assert region_ballots(*a[:5], a[5][r]) == region_ballots(*b[:5], b[5][r])
+
+
+def test_engine_counts_lazy_trees_like_their_ballots():
+    sc = small()
+    plan = compile_plan(sc)
+    chunks = list(simulate(plan, 15, 4, threads=1))
+    winners = np.concatenate([c.elected for c in chunks])[:, :, 0]
+    for sim in range(15):
+        for s in range(plan.n_strategies):
+            cand, end, weight, stop, lz, roots, _ = lazy_forest(plan, 4, sim, s)
+            sections = []
+            for r, region in enumerate(sc.regions):
+                b = region_ballots(cand, end, weight, stop, lz, roots[r])
+                prof = simcore.Profile.from_rankings(
+                    list(b), list(b.values()), candidates=list("ABC")
+                )
+                sections.append(Section(region.name, region.weight, prof))
+            res = count_college(College("t", "weighted-irv", tuple(sections), ("A", "B", "C")), 0)
+            if not any(r.tie == "lot" for r in res.rounds):
+                assert "ABC".index(res.winner) == winners[sim, s]
+
+
+def test_lazy_ballots_follow_the_model():
+    """A one-section college's lazily generated ballots against the exact voter model."""
+    from tests.sim_helpers import small_scenario
+    from tests.stat_helpers import ALPHA, chi_square_pvalue
+    from tests.test_generation import model_probs
+
+    base = small_scenario()
+    region = dataclasses.replace(base.regions[0], weight=Fraction(1))
+    sc = dataclasses.replace(base, seats=1, regions=(region,), college=CollegeSpec())
+    plan = compile_plan(sc)
+    counts: dict[tuple[int, ...], int] = {}
+    for sim in range(300):
+        cand, end, weight, stop, lz, roots, _ = lazy_forest(plan, 11, sim)
+        for ballot, n in region_ballots(cand, end, weight, stop, lz, roots[0]).items():
+            counts[ballot] = counts.get(ballot, 0) + n
+    probs = model_probs(base, (0, 1, 2))
+    keys = sorted(probs)
+    assert set(counts) <= set(probs)
+    assert chi_square_pvalue([counts.get(k, 0) for k in keys], [probs[k] for k in keys]) > ALPHA

@@ -84,6 +84,7 @@ def count_college(
     college: College, seed: int | None = None, *, ties: str = "backward"
 ) -> CollegeResult:
     from simcore.kernels import college as kc
+    from simcore.sim.lazy import new_lazy
 
     if ties not in ("backward", "forward"):
         raise RuleError(f"ties must be 'backward' or 'forward', got {ties!r}")
@@ -103,6 +104,8 @@ def count_college(
         for c in s.profile.withdrawn:
             withdrawn[c] = True
     cand, end, weight, roots = college.forest()
+    stop = np.zeros(len(cand), np.int64)  # (only lazy generated trees need it)
+    lz = new_lazy(len(cand), ncand, 1, 1)
     direction = BACKWARD if ties == "backward" else 1
     if college.method == "block":
         w = np.array([int(s.weight) for s in college.sections], np.int64)
@@ -113,6 +116,8 @@ def count_college(
             cand,
             end,
             weight,
+            stop,
+            lz,
             roots,
             w,
             withdrawn,
@@ -152,6 +157,8 @@ def count_college(
         cand,
         end,
         weight,
+        stop,
+        lz,
         roots,
         nums,
         withdrawn,

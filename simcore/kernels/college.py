@@ -19,29 +19,98 @@ from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels.arith import _mul_u128
 from simcore.kernels.countlog import CONTINUING, EXCLUDED, WITHDRAWN
 from simcore.kernels.ties import break_tie
+from simcore.sim.lazy import IN_PLACE, LAZY, expand
 
 NO_WINNER = -1
 OVERFLOW = -2
+TREE_FULL = -3  # a lazy tree ran out of room: the caller retries with larger arrays
 # scores stay below 2**126 so that doubling one (the majority test) cannot overflow 128 bits
 _HALF_MAX = np.uint64((1 << 62) - 1)
 _INT64_MAX = np.int64(np.iinfo(np.int64).max)
 
 
-@borrowing_kernel
-def tally_section(root, cand, end, weight, state, out):
+@kernel
+def tally_section(root, cand, end, weight, stop, state, out, lz):
     """First continuing preferences of section ``root``'s ballots into ``out``; returns the
-    number of non-exhausted ballots."""
+    number of non-exhausted ballots, or -1 if a lazy tree ran out of room.
+
+    ``lz`` holds a lazy tree's extra arrays (:mod:`simcore.sim.lazy`); a tree built from ballot
+    files has every node's children in place."""
+    (
+        first,
+        count,
+        group,
+        depth,
+        used,
+        keys,
+        g_a,
+        g_pswitch,
+        g_hazard,
+        g_mem,
+        g_size,
+        g_prob,
+        g_alias,
+        strength,
+        fill,
+        rs,
+        scratch,
+        stack,
+    ) = lz
     total = np.int64(0)
     y = root + 1
     last = end[root]
-    while y < last:
+    top = 0
+    while True:
+        if y >= last:
+            if top == 0:
+                break
+            top -= 1
+            y = stack[top, 0]
+            last = stack[top, 1]
+            continue
         c = cand[y]
         if state[c] == CONTINUING:
             out[c] += weight[y]
             total += weight[y]
             y = end[y]
-        else:
+            continue
+        # the candidate is out: this node's voters go on to their next preferences
+        f = first[y]
+        if f == IN_PLACE:
             y += 1
+            continue
+        if f == LAZY:
+            if not expand(
+                y,
+                cand,
+                end,
+                weight,
+                stop,
+                first,
+                count,
+                group,
+                depth,
+                used,
+                keys,
+                g_a,
+                g_pswitch,
+                g_hazard,
+                g_mem,
+                g_size,
+                g_prob,
+                g_alias,
+                strength,
+                fill,
+                rs,
+                scratch,
+            ):
+                return -1
+            f = first[y]
+        stack[top, 0] = end[y]
+        stack[top, 1] = last
+        top += 1
+        last = f + count[y]
+        y = f
     return total
 
 
@@ -75,6 +144,8 @@ def count_weighted_irv(
     cand,
     end,
     weight,
+    stop,
+    lz,
     roots,
     weights,
     withdrawn,
@@ -112,7 +183,12 @@ def count_weighted_irv(
         for s in range(n_sec):
             for c in range(ncand):
                 out_tallies[r, s, c] = 0
-            out_active[r, s] = tally_section(roots[s], cand, end, weight, state, out_tallies[r, s])
+            t = tally_section(roots[s], cand, end, weight, stop, state, out_tallies[r, s], lz)
+            if t < 0:
+                meta[0] = r + 1
+                meta[1] = TREE_FULL
+                return
+            out_active[r, s] = t
         # P_s: product of the other active sections' totals (inactive ones count as 1)
         for s in range(n_sec):
             p = np.uint64(1)
@@ -200,10 +276,11 @@ def count_weighted_irv(
 
 @kernel
 def unit_winner(
-    root, cand, end, weight, withdrawn, irv, direction, lot, tallies, rank_log, scratch
+    root, cand, end, weight, stop, lz, withdrawn, irv, direction, lot, tallies, rank_log, scratch
 ):
     """The winner of one unit by plurality (``irv`` False, ties by lot) or IRV; ``tallies``
-    receives the votes of its last round.  Returns (winner, rounds)."""
+    receives the votes of its last round.  Returns (winner, rounds); winner TREE_FULL if a lazy
+    tree ran out of room."""
     ncand = withdrawn.shape[0]
     state = np.zeros(ncand, np.int8)
     for c in range(ncand):
@@ -213,7 +290,9 @@ def unit_winner(
     while True:
         for c in range(ncand):
             tallies[c] = 0
-        total = tally_section(root, cand, end, weight, state, tallies)
+        total = tally_section(root, cand, end, weight, stop, state, tallies, lz)
+        if total < 0:
+            return TREE_FULL, r + 1
         n_cont = 0
         top = -1
         for c in range(ncand):
@@ -286,6 +365,8 @@ def count_block_units(
     cand,
     end,
     weight,
+    stop,
+    lz,
     roots,
     weights,
     withdrawn,
@@ -311,8 +392,24 @@ def count_block_units(
         out_weight[c] = 0
     for u in range(n_units):
         w_u, rounds = unit_winner(
-            roots[u], cand, end, weight, withdrawn, irv, direction, lot, tallies, rank_log, scratch
+            roots[u],
+            cand,
+            end,
+            weight,
+            stop,
+            lz,
+            withdrawn,
+            irv,
+            direction,
+            lot,
+            tallies,
+            rank_log,
+            scratch,
         )
+        if w_u == TREE_FULL:
+            meta[0] = TREE_FULL
+            meta[1] = 0
+            return
         out_winner[u] = w_u
         total_weight += weights[u]
         if proportional:

@@ -63,11 +63,12 @@ def run_scenario(
     out: str | Path | None = None,
     force: bool = False,
     threads: int | None = None,
-    chunk_size: int = 64,
+    chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunSummary:
     """Simulate ``sc`` ``sims`` times (default: the scenario's) with ``seed`` (default: the
-    scenario's, else a fresh one), writing outputs to ``out`` when given."""
+    scenario's, else a fresh one), writing outputs to ``out`` when given.  ``chunk_size``
+    (simulations per unit of work; default: about 50 ms of work each) never changes results."""
     from simcore.counting.api import new_seed
 
     sims = int(sims if sims is not None else sc.sims)
@@ -82,7 +83,6 @@ def run_scenario(
         "seed": seed,
         "simulations": sims,
         "threads": threads,
-        "chunk_size": chunk_size,
         "rule": sc.rule if sc.college is None else f"college: {sc.college.method}",
         "seats": sc.seats,
         "strategies": [s.name for s in sc.strategies],
@@ -94,6 +94,9 @@ def run_scenario(
         t0 = time.perf_counter()
         run_chunk(plan, stream_key(seed), 0, 1)  # compile (or load) the kernels
         compile_s = time.perf_counter() - t0
+        if chunk_size is None:
+            chunk_size = auto_chunk_size(plan, seed)
+        meta["chunk_size"] = chunk_size
         if folder is not None:
             rows_out = SimulationRows(folder.file("simulations.parquet"), plan, meta)
         if plan.is_college:
@@ -136,6 +139,15 @@ def run_scenario(
             folder.abandon()
         raise
     return RunSummary(rows, meta, folder.path if folder else None)
+
+
+def auto_chunk_size(plan, seed: int) -> int:
+    """Simulations per unit of work: about 50 ms each, so that threads stay busy and the
+    per-chunk bookkeeping stays small whether a simulation takes 50 us or 50 ms."""
+    t = time.perf_counter()
+    run_chunk(plan, stream_key(seed), 0, 4)
+    per_sim = max((time.perf_counter() - t) / 4, 1e-6)
+    return int(min(max(0.05 / per_sim, 8), 4096))
 
 
 def summary_json(summary: RunSummary) -> str:

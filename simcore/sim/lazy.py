@@ -1,0 +1,302 @@
+"""Lazy ballot trees: a node's children are generated only when a count first needs them.
+
+A count looks at a small part of a generated electorate: every first preference, but the later
+preferences of a ballot only once the candidates before them are out of the count (15% of the
+nodes of a leadership-college electorate, 28% at NEC scale).  So generated trees can leave any
+node *unexpanded*: it carries what its voters' remaining preferences depend on (its group's
+ballot model, how many preferences are placed, which candidates they were: a bit mask, so at
+most 64 candidates) and a key.  Expanding it splits its continuing voters among their next
+preferences exactly as eager generation would (:mod:`generate`), with random numbers from a
+stream seeded by the node's key.  The key of a child is derived from its parent's key and its
+candidate, so a node always expands to the same children, whenever and whichever strategy's
+count asks first: lazy trees keep common random numbers and reproducibility.
+
+Layout: a node's children are either in place (``first[y] == IN_PLACE``: nodes ``y + 1`` to
+``end[y]``, the layout of :mod:`simcore.kernels.trie`), not generated yet (``first[y] == LAZY``),
+or a block elsewhere (``first[y]`` to ``first[y] + count[y]``), each child an unexpanded node.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simcore.jit import borrowing_kernel, kernel
+from simcore.sim.rng import binomial, uniform
+
+IN_PLACE = -2
+LAZY = -1
+FULL = 1  # status: the node arrays are full
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_PER_VOTER = 6
+
+
+@borrowing_kernel
+def mix(key, value):
+    """A 64-bit key for ``value`` under ``key`` (SplitMix64 finaliser)."""
+    z = key + (np.uint64(value) + np.uint64(1)) * _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+@borrowing_kernel
+def seed_from(key, state):
+    """Fill ``state`` (uint64[4]) with a xoshiro256** stream for ``key``."""
+    x = key
+    for j in range(4):
+        x = x + _GOLDEN
+        z = (x ^ (x >> np.uint64(30))) * _M1
+        z = (z ^ (z >> np.uint64(27))) * _M2
+        state[j] = z ^ (z >> np.uint64(31))
+    if state[0] == 0 and state[1] == 0 and state[2] == 0 and state[3] == 0:
+        state[0] = np.uint64(1)
+
+
+@borrowing_kernel
+def _available(g, phase, mask, g_mem, g_size):
+    n = 0
+    for t in range(g_size[g, phase]):
+        if (mask >> np.uint64(g_mem[g, phase, t])) & np.uint64(1) == 0:
+            n += 1
+    return n
+
+
+@borrowing_kernel
+def split_into(
+    rest,
+    g,
+    j,
+    mask,
+    key,
+    cand,
+    end,
+    weight,
+    stop,
+    first,
+    count,
+    group,
+    depth,
+    used,
+    keys,
+    g_a,
+    g_pswitch,
+    g_hazard,
+    g_mem,
+    g_size,
+    g_prob,
+    g_alias,
+    strength,
+    fill,
+    rs,
+    tally,
+):
+    """Write the children of ``rest`` voters of group ``g`` who have placed ``j`` preferences
+    (candidates ``mask``) as unexpanded nodes at the end of the arrays; returns the index of the
+    first child, or -1 if the arrays are full (``fill[1] = FULL``).  ``tally`` (ncand ints,
+    zero on entry and on exit) and ``rs`` (uint64[4]) are scratch."""
+    m = fill[0]
+    first_child = m
+    if rest <= 0:
+        return first_child
+    seed_from(key, rs)
+    a = g_a[g]
+    phase = 0 if j < a else 1
+    size = g_size[g, phase]
+    n_avail = _available(g, phase, mask, g_mem, g_size)
+    if n_avail == 0:
+        return first_child
+    ncand = strength.shape[0]
+    n_children = 0
+    if rest > _PER_VOTER * n_avail:
+        # multinomial by conditional binomials over the available candidates, in member order
+        mass = 0.0
+        for t in range(size):
+            c = g_mem[g, phase, t]
+            if (mask >> np.uint64(c)) & np.uint64(1) == 0:
+                mass += strength[c]
+        left = rest
+        for t in range(size):
+            c = g_mem[g, phase, t]
+            if (mask >> np.uint64(c)) & np.uint64(1) != 0 or left == 0:
+                continue
+            w = strength[c]
+            x = binomial(rs, left, min(w / mass, 1.0)) if mass > w else left
+            mass -= w
+            left -= x
+            if x > 0:
+                tally[ncand + n_children] = c
+                tally[c] = x
+                n_children += 1
+    else:
+        # a few voters: each one's next preference from the alias table, used ones rejected
+        for _voter in range(rest):
+            c = -1
+            for _ in range(64):
+                u = uniform(rs) * size
+                t = min(np.int64(u), size - 1)
+                if u - t >= g_prob[g, phase, t]:
+                    t = g_alias[g, phase, t]
+                x = g_mem[g, phase, t]
+                if (mask >> np.uint64(x)) & np.uint64(1) == 0 and strength[x] > 0.0:
+                    c = x
+                    break
+            if c < 0:  # most of the weight is used up: scan the unused
+                avail = 0.0
+                for t in range(size):
+                    x = g_mem[g, phase, t]
+                    if (mask >> np.uint64(x)) & np.uint64(1) == 0:
+                        avail += strength[x]
+                u = uniform(rs) * avail
+                for t in range(size):
+                    x = g_mem[g, phase, t]
+                    if (mask >> np.uint64(x)) & np.uint64(1) == 0:
+                        c = x
+                        u -= strength[x]
+                        if u < 0.0:
+                            break
+            if tally[c] == 0:
+                tally[ncand + n_children] = c
+                n_children += 1
+            tally[c] += 1
+    if m + n_children > cand.shape[0]:
+        for i in range(n_children):
+            tally[tally[ncand + i]] = 0
+        fill[1] = FULL
+        return -1
+    jz = j + 1
+    for i in range(n_children):
+        c = tally[ncand + i]
+        x = tally[c]
+        tally[c] = 0
+        z = m + i
+        cand[z] = c
+        weight[z] = x
+        end[z] = z + 1
+        child_mask = mask | (np.uint64(1) << np.uint64(c))
+        if jz < a:
+            st = 0
+        else:
+            p = g_pswitch[g] if jz == a else g_hazard[g, min(jz - a, g_hazard.shape[1] - 1)]
+            st = binomial(rs, x, p)
+            if _available(g, 1, child_mask, g_mem, g_size) == 0:
+                st = x
+        stop[z] = st
+        first[z] = LAZY
+        count[z] = 0
+        group[z] = g
+        depth[z] = jz
+        used[z] = child_mask  # (phase A and B candidates never overlap)
+        keys[z] = mix(key, c)
+    fill[0] = m + n_children
+    return first_child
+
+
+@kernel
+def expand(
+    y,
+    cand,
+    end,
+    weight,
+    stop,
+    first,
+    count,
+    group,
+    depth,
+    used,
+    keys,
+    g_a,
+    g_pswitch,
+    g_hazard,
+    g_mem,
+    g_size,
+    g_prob,
+    g_alias,
+    strength,
+    fill,
+    rs,
+    tally,
+):
+    """Generate node ``y``'s children (if not yet); returns False if the arrays are full."""
+    if first[y] != LAZY:
+        return True
+    start = split_into(
+        weight[y] - stop[y],
+        group[y],
+        depth[y],
+        used[y],
+        keys[y],
+        cand,
+        end,
+        weight,
+        stop,
+        first,
+        count,
+        group,
+        depth,
+        used,
+        keys,
+        g_a,
+        g_pswitch,
+        g_hazard,
+        g_mem,
+        g_size,
+        g_prob,
+        g_alias,
+        strength,
+        fill,
+        rs,
+        tally,
+    )
+    if start < 0:
+        return False
+    first[y] = start
+    count[y] = fill[0] - start
+    return True
+
+
+@kernel
+def new_lazy(capacity, ncand, n_groups, hazard_len):
+    """The extra arrays of a lazy tree of ``capacity`` nodes, every node's children in place
+    until a generator says otherwise, and room for ``n_groups`` ballot models: the tuple the
+    counting kernels take as ``lz``."""
+    first = np.full(capacity, IN_PLACE, np.int64)
+    count = np.zeros(capacity, np.int64)
+    group = np.zeros(capacity, np.int64)
+    depth = np.zeros(capacity, np.int64)
+    used = np.zeros(capacity, np.uint64)
+    keys = np.zeros(capacity, np.uint64)
+    g = max(n_groups, 1)
+    g_a = np.zeros(g, np.int64)
+    g_pswitch = np.ones(g, np.float64)
+    g_hazard = np.ones((g, max(hazard_len, 1)), np.float64)
+    g_mem = np.zeros((g, 2, max(ncand, 1)), np.int64)
+    g_size = np.zeros((g, 2), np.int64)
+    g_prob = np.ones((g, 2, max(ncand, 1)), np.float64)
+    g_alias = np.zeros((g, 2, max(ncand, 1)), np.int64)
+    strength = np.ones(max(ncand, 1), np.float64)
+    fill = np.zeros(2, np.int64)
+    rs = np.zeros(4, np.uint64)
+    scratch = np.zeros(2 * ncand + 8, np.int64)
+    stack = np.zeros((ncand + 2, 2), np.int64)
+    return (
+        first,
+        count,
+        group,
+        depth,
+        used,
+        keys,
+        g_a,
+        g_pswitch,
+        g_hazard,
+        g_mem,
+        g_size,
+        g_prob,
+        g_alias,
+        strength,
+        fill,
+        rs,
+        scratch,
+        stack,
+    )

@@ -31,9 +31,18 @@ def benchmark(name: str, title: str):
     return deco
 
 
-def timeit(fn, repeats: int, warmup: int = 1) -> dict:
-    """Median, minimum and spread of ``repeats`` timed calls of ``fn`` after ``warmup`` calls."""
+def timeit(fn, repeats: int, warmup: int = 1, warmup_s: float = 0.0) -> dict:
+    """Median, minimum and spread of ``repeats`` timed calls of ``fn`` after ``warmup`` calls
+    and, if ``warmup_s`` is given, after calling it for at least that many seconds.
+
+    A time-based warm-up matters for sub-millisecond kernels: on the development VM a count runs
+    about twice as slow in its first second or two of sustained calls as afterwards.  The ramp
+    is in the machine, not in the code or its data: fresh copies of the arrays are fast at once
+    after it, and a second process started during it ramps faster."""
     for _ in range(warmup):
+        fn()
+    until = time.perf_counter() + warmup_s
+    while time.perf_counter() < until:
         fn()
     times = []
     for _ in range(repeats):

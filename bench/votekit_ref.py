@@ -1,11 +1,12 @@
 """VoteKit reference timings, run in whatever Python has ``votekit`` installed.
 
-Usage: ``python bench/votekit_ref.py count BALLOTS.npz SEATS REPEATS`` prints JSON with the
-median time of ``votekit.elections.FastSTV`` on the profile in BALLOTS.npz (``ballots``: padded
-0-based rankings, -1 padding; ``weights``; ``names``), after one warm-up; the profile is built
-once and each repeat runs the count alone.  ``python bench/votekit_ref.py pipeline VOTERS SEATS
-REPEATS`` times VoteKit's slate Plackett-Luce generator for 42 candidates in 3 slates plus
-FastSTV.  Kept free of simcore imports so that it runs in a separate environment.
+Usage: ``python bench/votekit_ref.py count BALLOTS.npz SEATS REPEATS [WARMUP_S]`` prints JSON
+with the median time of ``votekit.elections.FastSTV`` on the profile in BALLOTS.npz (``ballots``:
+padded 0-based rankings, -1 padding; ``weights``; ``names``), after one warm-up count and then
+counting for WARMUP_S seconds; the profile is built once and each repeat runs the count alone.
+``python bench/votekit_ref.py pipeline VOTERS SEATS REPEATS`` times VoteKit's slate
+Plackett-Luce generator for 42 candidates in 3 slates plus FastSTV.  Kept free of simcore
+imports so that it runs in a separate environment.
 """
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ def _version():
     return version("votekit")
 
 
-def _median(fn, repeats):
+def _median(fn, repeats, warmup_s=0.0):
     fn()
+    until = time.perf_counter() + warmup_s
+    while time.perf_counter() < until:
+        fn()
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
@@ -49,13 +53,13 @@ def _median(fn, repeats):
     return statistics.median(times), out
 
 
-def count(path, seats, repeats):
+def count(path, seats, repeats, warmup_s="0"):
     import numpy as np
     from votekit.elections import FastSTV
 
     data = np.load(path, allow_pickle=False)
     prof = _profile(data["ballots"], data["weights"], [str(n) for n in data["names"]])
-    med, election = _median(lambda: FastSTV(prof, n_seats=seats), repeats)
+    med, election = _median(lambda: FastSTV(prof, n_seats=seats), repeats, float(warmup_s))
     elected = [c for group in election.get_elected() for c in sorted(group)]
     return {"votekit": _version(), "faststv_median_s": med, "elected": elected}
 
@@ -96,7 +100,7 @@ def pipeline(voters, seats, repeats):
 if __name__ == "__main__":
     try:
         if sys.argv[1] == "count":
-            out = count(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+            out = count(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), *sys.argv[5:6])
         else:
             out = pipeline(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     except Exception as exc:  # report, never crash the parent benchmark

@@ -38,7 +38,7 @@ def run(*args, timeout: float = 1800) -> dict:
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
-def faststv(profile, seats: int, repeats: int) -> dict:
+def faststv(profile, seats: int, repeats: int, warmup_s: float = 0.0) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ballots.npz"
         np.savez(
@@ -47,4 +47,4 @@ def faststv(profile, seats: int, repeats: int) -> dict:
             weights=profile.weights,
             names=np.array(profile.candidates),
         )
-        return run("count", path, seats, repeats)
+        return run("count", path, seats, repeats, warmup_s)

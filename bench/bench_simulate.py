@@ -58,7 +58,7 @@ def simulate_nec(quick: bool) -> dict:
     from simcore.inputs.scenario_file import read_scenario
     from simcore.sim.plan import compile_plan
     from simcore.sim.rng import stream_key
-    from simcore.sim.runner import run_chunk
+    from simcore.sim.runner import capacity_for, run_chunk
 
     sims = 40 if quick else 2000
     out: dict = {"scenario": SCENARIO.name, "simulations": sims}
@@ -71,12 +71,12 @@ def simulate_nec(quick: bool) -> dict:
     plan = compile_plan(read_scenario(SCENARIO))
     key = stream_key(1)
     n = 10 if quick else 200
-    run_chunk(plan, key, 0, 2)
+    cap = capacity_for(int(run_chunk(plan, key, 0, 2).nodes.max()))
     t = time.perf_counter()
-    gen = run_chunk(plan, key, 0, n, count=False)
+    gen = run_chunk(plan, key, 0, n, count=False, capacity=cap)
     gen_s = (time.perf_counter() - t) / n
     t = time.perf_counter()
-    run_chunk(plan, key, 0, n, count=True)
+    run_chunk(plan, key, 0, n, count=True, capacity=cap)
     total_s = (time.perf_counter() - t) / n
     out["generate_ms_per_sim"] = round(gen_s * 1e3, 3)
     out["count_ms_per_sim"] = round((total_s - gen_s) * 1e3, 3)

@@ -35,6 +35,28 @@ def test_identical_for_any_threads_and_chunking():
     assert not np.array_equal(base[1], different[1])
 
 
+def test_starting_tree_capacity_changes_nothing():
+    # a simulation that outgrows its arrays is repeated with larger ones; chunks start with room
+    # for the largest tree seen so far
+    from simcore.sim.rng import stream_key
+    from simcore.sim.runner import run_chunk
+
+    for sc in (
+        small_scenario(electorate=20000),
+        read_scenario("scenarios/labour-leadership-2010.toml"),
+    ):
+        plan = compile_plan(sc)
+        small = run_chunk(plan, stream_key(9), 3, 6, capacity=64)
+        large = run_chunk(plan, stream_key(9), 3, 6, capacity=1 << 18)
+        assert small.nodes.max() > 64
+        for a, b in zip(
+            (small.elected, small.stats, small.nodes, small.extra),
+            (large.elected, large.stats, large.nodes, large.extra),
+            strict=True,
+        ):
+            assert np.array_equal(a, b)
+
+
 def test_outputs_identical_for_threads_and_chunks(tmp_path):
     sc = read_scenario(QUICK)
     a = run_scenario(sc, sims=300, seed=5, out=tmp_path / "a", threads=1, chunk_size=300)

@@ -880,7 +880,7 @@ def run_chunk(
     won for block units."""
     ncand = strength0.shape[0]
     per_region = rule >= COLLEGE_IRV
-    cap = min(capacity, 8192) if per_region else capacity  # lazy trees start small and grow
+    cap = capacity
     rel_cap = max(cap // 4, 1024)
     pat_cap = 4096
     cand = np.empty(cap, np.int16)

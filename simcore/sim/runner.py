@@ -34,26 +34,40 @@ class ChunkResult:
         return int(self.elected.shape[0])
 
 
+_DEFAULT_CAPACITY = 1 << 13
+
+
+def capacity_for(nodes: int) -> int:
+    """Room for ballot trees of up to ``nodes`` nodes, with a margin, in powers of two."""
+    need = max(int(nodes * 1.25), _DEFAULT_CAPACITY)
+    return 1 << (need - 1).bit_length()
+
+
 def default_threads() -> int:
     return max(os.cpu_count() or 1, 1)
 
 
-def run_chunk(plan: Plan, key: np.ndarray, first: int, n: int, count: bool = True) -> ChunkResult:
+def run_chunk(
+    plan: Plan, key: np.ndarray, first: int, n: int, count: bool = True, capacity: int = 0
+) -> ChunkResult:
+    """Simulations ``first .. first + n - 1``.  ``capacity``: ballot-tree nodes to allocate at
+    first (0: a small default); a simulation that needs more is repeated with twice as many, so
+    it changes the time taken, never the result."""
     elected = np.full((n, plan.n_strategies, plan.seats), -1, np.int16)
     stats = np.zeros((n, plan.n_stats), np.float64)
     nodes = np.zeros(n, np.int64)
     extra = np.zeros((n, plan.n_strategies, max(plan.ncand, 3)), np.int64)
     try:
-        _run(plan, key, first, n, count, elected, stats, nodes, extra)
+        _run(plan, key, first, n, count, capacity, elected, stats, nodes, extra)
     except OverflowError as exc:
         raise RuleError(f"{exc}: the scenario's electorates are too large") from None
     return ChunkResult(first, elected, stats, nodes, extra)
 
 
-def _run(plan, key, first, n, count, elected, stats, nodes, extra):
+def _run(plan, key, first, n, count, capacity, elected, stats, nodes, extra):
     from simcore.sim import engine
 
-    capacity = 1 << 16
+    capacity = capacity or _DEFAULT_CAPACITY
     engine.run_chunk(
         key,
         first,
@@ -109,9 +123,15 @@ def simulate(
     key = stream_key(seed)
     threads = threads or default_threads()
     starts = list(range(0, sims, chunk_size))
+    # later chunks start with room for the largest tree seen so far (no effect on results)
+    largest = 0
     if threads == 1:
         for first in starts:
-            yield run_chunk(plan, key, first, min(chunk_size, sims - first), count)
+            chunk = run_chunk(
+                plan, key, first, min(chunk_size, sims - first), count, capacity_for(largest)
+            )
+            largest = max(largest, int(chunk.nodes.max(initial=0)))
+            yield chunk
         return
     with ThreadPoolExecutor(max_workers=threads) as pool:
         window = 2 * threads
@@ -121,7 +141,17 @@ def simulate(
             while nxt < len(starts) and len(pending) < window:
                 first = starts[nxt]
                 pending.append(
-                    pool.submit(run_chunk, plan, key, first, min(chunk_size, sims - first), count)
+                    pool.submit(
+                        run_chunk,
+                        plan,
+                        key,
+                        first,
+                        min(chunk_size, sims - first),
+                        count,
+                        capacity_for(largest),
+                    )
                 )
                 nxt += 1
-            yield pending.pop(0).result()
+            chunk = pending.pop(0).result()
+            largest = max(largest, int(chunk.nodes.max(initial=0)))
+            yield chunk

@@ -55,15 +55,6 @@ def seed_from(key, state):
 
 
 @borrowing_kernel
-def _available(g, phase, mask, g_mem, g_size):
-    n = 0
-    for t in range(g_size[g, phase]):
-        if (mask >> np.uint64(g_mem[g, phase, t])) & np.uint64(1) == 0:
-            n += 1
-    return n
-
-
-@borrowing_kernel
 def split_into(
     rest,
     g,
@@ -104,7 +95,8 @@ def split_into(
     a = g_a[g]
     phase = 0 if j < a else 1
     size = g_size[g, phase]
-    n_avail = _available(g, phase, mask, g_mem, g_size)
+    # the j placed candidates are the first a (phase A), then phase B's: count, don't scan
+    n_avail = size - (j - a if phase == 1 else j)
     if n_avail == 0:
         return first_child
     ncand = strength.shape[0]
@@ -180,7 +172,7 @@ def split_into(
         else:
             p = g_pswitch[g] if jz == a else g_hazard[g, min(jz - a, g_hazard.shape[1] - 1)]
             st = binomial(rs, x, p)
-            if _available(g, 1, child_mask, g_mem, g_size) == 0:
+            if g_size[g, 1] - (jz - a) <= 0:  # nothing left to rank
                 st = x
         stop[z] = st
         first[z] = LAZY

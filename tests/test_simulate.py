@@ -154,3 +154,90 @@ def test_cli_run_validate_and_schema(tmp_path):
     res = runner.invoke(cli, ["run", broken, "--out", str(tmp_path / "x")])
     assert res.exit_code == 2 and not (tmp_path / "x").exists()
     assert res.output.startswith(f"simcore: error: {broken}:") and "did you mean" in res.output
+
+
+# -- stopping at a precision ----------------------------------------------------------------------
+
+
+def test_precision_stops_at_the_first_checkpoint_that_meets_it(tmp_path):
+    from simcore.sim.job import widest_half_width
+
+    sc = small_scenario(electorate=20, share=0.3)  # (few voters: outcomes far from certain)
+    runs = [
+        run_scenario(
+            sc,
+            sims=3000,
+            seed=4,
+            out=tmp_path / f"r{i}",
+            threads=threads,
+            chunk_size=chunk,
+            precision=0.04,
+            check_every=100,
+        )
+        for i, (threads, chunk) in enumerate([(1, 3000), (2, 7), (2, 64), (1, 150)])
+    ]
+    n = runs[0].metadata["simulations"]
+    assert 100 < n < 3000 and n % 100 == 0
+    meta = runs[0].metadata
+    assert meta["precision_met"] is True and meta["max_simulations"] == 3000
+    assert meta["precision_reached"] <= 0.04
+    first = pq.read_table(tmp_path / "r0" / "simulations.parquet")
+    assert first.num_rows == n * len(sc.strategies)
+    assert first["simulation"].to_numpy().max() == n - 1
+    for i, run in enumerate(runs[1:], start=1):
+        assert run.metadata["simulations"] == n and run.rows == runs[0].rows
+        assert pq.read_table(tmp_path / f"r{i}" / "simulations.parquet").equals(first)
+    # exactly a plain run of n simulations, and the checkpoint before did not meet it
+    plain = run_scenario(sc, sims=n, seed=4)
+    assert plain.rows == runs[0].rows and widest_half_width(plain.rows) <= 0.04
+    assert widest_half_width(run_scenario(sc, sims=n - 100, seed=4).rows) > 0.04
+
+
+def test_precision_not_met_runs_every_simulation():
+    sc = small_scenario(electorate=20, share=0.3)
+    run = run_scenario(sc, sims=250, seed=4, precision=0.001, check_every=100)
+    meta = run.metadata
+    assert meta["simulations"] == 250 and meta["precision_met"] is False
+    assert meta["precision_reached"] > 0.001
+    assert run.rows == run_scenario(sc, sims=250, seed=4).rows
+
+
+def test_precision_for_a_college_given_in_the_scenario():
+    from dataclasses import replace
+
+    sc = replace(read_scenario("scenarios/labour-leadership-2010.toml"), precision=0.03)
+    run = run_scenario(sc, sims=20000, seed=2, check_every=250)
+    n = run.metadata["simulations"]
+    assert run.metadata["precision_met"] is True and n < 20000 and n % 250 == 0
+    assert run.rows == run_scenario(replace(sc, precision=None), sims=n, seed=2).rows
+
+
+def test_widest_half_width_reads_probabilities_and_their_differences():
+    from simcore.sim.job import widest_half_width
+
+    def row(measure, low, high, dlow, dhigh):
+        return {
+            "measure": measure,
+            "ci_low": low,
+            "ci_high": high,
+            "difference_ci_low": dlow,
+            "difference_ci_high": dhigh,
+        }
+
+    rows = [row("mean seats", 0.0, 9.0, -5.0, 5.0), row("P(elected)", 0.4, 0.5, -0.01, 0.01)]
+    assert widest_half_width(rows) == pytest.approx(0.05)
+    rows.append(row("P(seats = k)", 0.1, 0.12, -0.2, 0.2))
+    assert widest_half_width(rows) == pytest.approx(0.2)
+
+
+def test_cli_run_with_precision(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "o"
+    args = ["run", QUICK, "--sims", "5000", "--seed", "3", "--precision", "0.05", "--out", str(out)]
+    res = runner.invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["precision_met"] is True and meta["simulations"] == 1000
+    assert "Precision +/- 0.05 met after 1,000 of at most 5,000 simulations" in res.output
+    res = runner.invoke(cli, ["run", QUICK, "--precision", "0", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2 and "--precision" in res.output and not (tmp_path / "x").exists()

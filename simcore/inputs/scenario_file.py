@@ -162,6 +162,7 @@ def _build(data: dict[str, Any], path: str | Path) -> Scenario:
         ),
         sims=schema.SIMULATION.get(simulation, "sims"),
         seed=schema.SIMULATION.get(simulation, "seed"),
+        precision=_float_or_none(schema.SIMULATION.get(simulation, "precision")),
         description=schema.SCENARIO.get(data, "description"),
         source=str(path),
     )
@@ -510,3 +511,7 @@ def _check_minimums(scenario: Scenario, minimums: Sequence[Minimum]) -> None:
         except InputError as exc:
             message = exc.message
             raise Problem(message, ("election", "minimum", i)) from None
+
+
+def _float_or_none(value):
+    return None if value is None else float(value)

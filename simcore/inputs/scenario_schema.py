@@ -266,8 +266,14 @@ SIMULATION = Table(
         "seed": Key(
             Int(low=0), "Random seed when --seed is not given; default a fresh one (reported)."
         ),
+        "precision": Key(
+            Num(0, 0.5, low_open=True),
+            "Stop early once every probability in the summary (and every paired difference of "
+            "one) has a 95% interval no wider than +/- this, checked every 1,000 simulations; "
+            "`sims` is then the most to run. Default: run all `sims`.",
+        ),
     },
-    "How many simulations to run, and the seed.",
+    "How many simulations to run (at most), the seed, and an optional precision to stop at.",
 )
 
 CANDIDATE = Table(

@@ -130,6 +130,7 @@ class Scenario:
     nonaligned: NonAligned
     sims: int = 10000
     seed: int | None = None
+    precision: float | None = None  # stop once every probability's 95% interval is this narrow
     description: str = ""
     source: str | None = None
     college: CollegeSpec | None = None

@@ -7,10 +7,23 @@ def _pm(est: float, se: float, digits: int) -> str:
     return f"{est:.{digits}f} ± {se:.{digits}f}"
 
 
+def _precision_line(m: dict) -> list[str]:
+    """What a run with a precision target came to (nothing for a run without one)."""
+    if m.get("precision") is None:
+        return []
+    how = "met" if m.get("precision_met") else "not met"
+    return [
+        f"Precision +/- {m['precision']:g} {how} after {m['simulations']:,} of at most "
+        f"{m['max_simulations']:,} simulations (widest 95% interval: "
+        f"+/- {m.get('precision_reached', float('nan')):.4f})"
+    ]
+
+
 def render_college(rows: list[dict], metadata: dict) -> str:
     strategies = list(dict.fromkeys(r["strategy"] for r in rows))
     m = metadata
-    out = [f"{m['scenario']}: {m['simulations']:,} simulations, seed {m['seed']}, {m['rule']}", ""]
+    out = [f"{m['scenario']}: {m['simulations']:,} simulations, seed {m['seed']}, {m['rule']}"]
+    out += _precision_line(m) + [""]
 
     def table(measure, key, title, fmt="{:.3f}"):
         items = list(dict.fromkeys(r[key] for r in rows if r["measure"] == measure))
@@ -71,6 +84,7 @@ def render_summary(rows: list[dict], metadata: dict, top: int = 12) -> str:
         f"{m['scenario']}: {m['simulations']:,} simulations, seed {m['seed']}, rule {m['rule']}, "
         f"{m['seats']} seats"
     )
+    out += _precision_line(m)
     out.append("")
     out.append(
         f"Mean seats (± Monte Carlo standard error); below: paired difference from '{first}'"

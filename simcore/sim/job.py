@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import platform
 import sys
 import time
@@ -24,7 +25,9 @@ from simcore.results.sim_outputs import (
 )
 from simcore.sim.plan import compile_plan
 from simcore.sim.rng import stream_key
-from simcore.sim.runner import default_threads, run_chunk, simulate
+from simcore.sim.runner import ChunkResult, default_threads, run_chunk, simulate
+
+CHECK_EVERY = 1000  # simulations between checks of a run's precision
 
 
 @dataclass
@@ -65,13 +68,21 @@ def run_scenario(
     threads: int | None = None,
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    precision: float | None = None,
+    check_every: int = CHECK_EVERY,
 ) -> RunSummary:
     """Simulate ``sc`` ``sims`` times (default: the scenario's) with ``seed`` (default: the
     scenario's, else a fresh one), writing outputs to ``out`` when given.  ``chunk_size``
-    (simulations per unit of work; default: about 50 ms of work each) never changes results."""
+    (simulations per unit of work; default: about 50 ms of work each) never changes results.
+
+    With ``precision`` (default: the scenario's), ``sims`` is the most to run: the run stops at
+    the first multiple of ``check_every`` simulations (in simulation order, so the stopping
+    point does not depend on threads or chunking) where :func:`widest_half_width` of the
+    summary is at most ``precision``."""
     from simcore.counting.api import new_seed
 
     sims = int(sims if sims is not None else sc.sims)
+    precision = precision if precision is not None else sc.precision
     seed = int(seed if seed is not None else (sc.seed if sc.seed is not None else new_seed()))
     threads = threads or default_threads()
     plan = compile_plan(sc)
@@ -83,6 +94,11 @@ def run_scenario(
         "seed": seed,
         "simulations": sims,
         "threads": threads,
+        **(
+            {"precision": precision, "max_simulations": sims, "check_every": check_every}
+            if precision is not None
+            else {}
+        ),
         "rule": sc.rule if sc.college is None else f"college: {sc.college.method}",
         "seats": sc.seats,
         "strategies": [s.name for s in sc.strategies],
@@ -107,28 +123,52 @@ def run_scenario(
             acc = Accumulator(
                 plan.n_strategies, plan.n_slates, plan.seats, plan.ncand, plan.slate_of
             )
+        summarise = college_summary_rows if plan.is_college else summary_rows
         t1 = time.perf_counter()
         done = 0
-        for chunk in simulate(plan, sims, seed, threads=threads, chunk_size=chunk_size):
-            if plan.is_college:
-                acc.add(chunk.elected, chunk.extra)
-                seats = None
-            else:
-                seats = acc.add(chunk.elected)
-            if rows_out is not None:
-                rows_out.write(chunk.first, chunk.elected, seats, chunk.stats, chunk.extra)
-            done += chunk.n
-            if progress is not None:
-                progress(done, sims)
+        reached = False
+        chunks = simulate(plan, sims, seed, threads=threads, chunk_size=chunk_size)
+        try:
+            for whole in chunks:
+                # (cut at the checkpoints, so that a stop lands on the same simulation however
+                # the work was chunked)
+                for chunk in _cut(whole, check_every if precision is not None else 0):
+                    if plan.is_college:
+                        acc.add(chunk.elected, chunk.extra)
+                        seats = None
+                    else:
+                        seats = acc.add(chunk.elected)
+                    if rows_out is not None:
+                        rows_out.write(chunk.first, chunk.elected, seats, chunk.stats, chunk.extra)
+                    done += chunk.n
+                    if progress is not None:
+                        progress(done, sims)
+                    if precision is not None and (done % check_every == 0 or done == sims):
+                        widest = widest_half_width(summarise(acc, plan))
+                        meta["precision_reached"] = round(widest, 6)
+                        reached = widest <= precision
+                        if reached:
+                            break
+                if reached:
+                    break
+        finally:
+            chunks.close()  # (finishes the work already handed to threads)
+        if reached and progress is not None:
+            progress(done, done)
         sim_s = time.perf_counter() - t1
+        meta["simulations"] = done
+        if precision is not None:
+            meta["precision_met"] = reached
         meta["timings"] = {
             "compile_or_load_s": round(compile_s, 3),
             "simulate_s": round(sim_s, 3),
-            "simulations_per_s": round(sims / sim_s, 1) if sim_s > 0 else None,
+            "simulations_per_s": round(done / sim_s, 1) if sim_s > 0 else None,
         }
-        rows = college_summary_rows(acc, plan) if plan.is_college else summary_rows(acc, plan)
+        rows = summarise(acc, plan)
         if folder is not None:
-            rows_out.close(meta["timings"])
+            # (the schema's metadata was written before the run: what it came to goes here)
+            outcome = ("simulations", "precision_met", "precision_reached")
+            rows_out.close({**meta["timings"], **{k: meta[k] for k in outcome if k in meta}})
             rows_out = None
             write_summary(folder, rows, meta)
             folder.publish()
@@ -139,6 +179,39 @@ def run_scenario(
             folder.abandon()
         raise
     return RunSummary(rows, meta, folder.path if folder else None)
+
+
+def widest_half_width(rows: list[dict]) -> float:
+    """Half the width of the widest 95% interval among the summary's probabilities (the
+    measures named ``P(...)``) and their paired differences from the first strategy: the
+    precision a run has reached."""
+    widest = 0.0
+    for r in rows:
+        if not r["measure"].startswith("P("):
+            continue
+        widest = max(widest, (r["ci_high"] - r["ci_low"]) / 2)
+        diff = (r["difference_ci_high"] - r["difference_ci_low"]) / 2
+        if not math.isnan(diff):
+            widest = max(widest, diff)
+    return widest
+
+
+def _cut(chunk, every: int):
+    """``chunk`` in pieces that end at the multiples of ``every`` (0: whole)."""
+    if every <= 0:
+        yield chunk
+        return
+    a = 0
+    while a < chunk.n:
+        b = min(chunk.n, (chunk.first + a) // every * every + every - chunk.first)
+        yield ChunkResult(
+            chunk.first + a,
+            chunk.elected[a:b],
+            chunk.stats[a:b],
+            chunk.nodes[a:b],
+            chunk.extra[a:b],
+        )
+        a = b
 
 
 def auto_chunk_size(plan, seed: int) -> int:

@@ -125,3 +125,22 @@ def test_directory_with_one_bad_file_counts_the_rest(tmp_path):
     assert res.exit_code == 2
     assert res.stdout.count('"file"') == 1
     assert "b.blt" in res.stderr and "1 of 2 files could not be counted" in res.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "scenarios/quickstart.toml", "--sims", "0"],
+        ["run", "scenarios/quickstart.toml", "--precision", "0.9"],
+        ["run"],
+        ["nosuch"],
+        ["--bogus"],
+        ["count", "--format", "x", "e.blt"],
+    ],
+)
+def test_command_line_mistakes_are_one_line(args):
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 2
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1, res.output
+    assert lines[0].startswith("simcore: error: ") and lines[0].endswith(" --help')")

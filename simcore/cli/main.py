@@ -1,6 +1,7 @@
 """The ``simcore`` command: a thin edge over the Python API.
 
-Every user error becomes one line on stderr and exit status 2 (see :mod:`simcore.errors`).
+Every user error, a mistake on the command line included, becomes one line on stderr and exit
+status 2 (see :mod:`simcore.errors`).
 """
 
 from __future__ import annotations
@@ -13,14 +14,37 @@ import click
 from simcore import __version__
 from simcore.errors import InputError
 
+# (Click 8.2 and later say "no arguments, here is the help" with a UsageError of its own)
+_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def _usage_error(exc: click.UsageError) -> click.exceptions.Exit:
+    """Say a command-line mistake in one line (Click's own message takes three)."""
+    where = exc.ctx.command_path if exc.ctx is not None else "simcore"
+    msg = " ".join(exc.format_message().split())
+    click.echo(f"simcore: error: {msg} (see '{where} --help')", err=True)
+    return click.exceptions.Exit(2)
+
 
 class _Group(click.Group):
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except _NO_ARGS:  # plain `simcore`: Click prints the help
+            raise
+        except click.UsageError as exc:  # (the group's own options)
+            raise _usage_error(exc) from None
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except InputError as exc:
             click.echo(f"simcore: error: {exc}", err=True)
             ctx.exit(2)
+        except _NO_ARGS:
+            raise
+        except click.UsageError as exc:  # a command's arguments or options
+            raise _usage_error(exc) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:

@@ -127,6 +127,7 @@ def forest(plan, seed: int, sim: int, strategy: int = 0):
         lot,
         False,
         roots,
+        plan.voters_per_ballot,
     )
     assert status == engine.OK
     labels = np.empty(m, np.int16)
@@ -185,6 +186,7 @@ def run_chunk_arrays(plan, seed, first, n):
         plan.orderings,
         max_stages(plan.ncand, plan.seats) + 3 * plan.ncand,
         64,
+        plan.voters_per_ballot,
         plan.college_weights,
         plan.college_flags,
         elected,

@@ -68,6 +68,7 @@ def test_full_top_level_and_election(full):
     assert full.options == {"quota": "droop-exact", "decimals": 2, "ties": "backward"}
     assert full.minimum == ("gender=woman:2",)
     assert (full.sims, full.seed, full.precision) == (500, 2020, 0.02)
+    assert full.voters_per_ballot == 4
     assert full.source == str(FIXTURES / "valid_full.toml")
 
 
@@ -154,6 +155,7 @@ def test_defaults_of_a_minimal_scenario():
     assert sc.title == "minimal"  # the file's name
     assert (sc.rule, sc.options, sc.minimum) == ("scottish", {}, ())
     assert (sc.sims, sc.seed, sc.precision, sc.description) == (10000, None, None, "")
+    assert sc.voters_per_ballot == 1
     (slate,) = sc.slates
     assert slate.name == "s"
     assert slate.supporters == Supporters(share=0.5)  # the dataclass defaults are the documented

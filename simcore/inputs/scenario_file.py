@@ -163,11 +163,18 @@ def _build(data: dict[str, Any], path: str | Path) -> Scenario:
         sims=schema.SIMULATION.get(simulation, "sims"),
         seed=schema.SIMULATION.get(simulation, "seed"),
         precision=_float_or_none(schema.SIMULATION.get(simulation, "precision")),
+        voters_per_ballot=schema.SIMULATION.get(simulation, "voters_per_ballot"),
         description=schema.SCENARIO.get(data, "description"),
         source=str(path),
     )
     _check_minimums(scenario, minimums)
     college = _college(data.get("college"), regions, seats, minimums)
+    if college is not None and scenario.voters_per_ballot > 1:
+        raise Problem(
+            "sampling voters does not apply to a college (its counts are fast already): "
+            "remove it or set it to 1",
+            ("simulation", "voters_per_ballot"),
+        )
     if college is not None:
         scenario = dataclasses.replace(scenario, college=college)
     return scenario

@@ -272,8 +272,17 @@ SIMULATION = Table(
             "one) has a 95% interval no wider than +/- this, checked every 1,000 simulations; "
             "`sims` is then the most to run. Default: run all `sims`.",
         ),
+        "voters_per_ballot": Key(
+            Int(low=1),
+            "1 (the default) generates every voter's ballot. K > 1 is a documented "
+            "approximation, about K times faster at NEC scale: each region's voters of each bloc "
+            "are represented by a random 1-in-K sample of them, each sampled ballot counted K "
+            "times. Not for colleges.",
+            default=1,
+        ),
     },
-    "How many simulations to run (at most), the seed, and an optional precision to stop at.",
+    "How many simulations to run (at most), the seed, an optional precision to stop at, and "
+    "whether to sample the electorate.",
 )
 
 CANDIDATE = Table(

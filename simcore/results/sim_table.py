@@ -8,11 +8,19 @@ def _pm(est: float, se: float, digits: int) -> str:
 
 
 def _precision_line(m: dict) -> list[str]:
-    """What a run with a precision target came to (nothing for a run without one)."""
+    """What a run with a precision target came to, and whether its electorates were sampled
+    (nothing for a plain exact run)."""
+    out = []
+    k = m.get("voters_per_ballot", 1)
+    if k > 1:
+        out.append(
+            f"Approximate: each simulated electorate is a 1-in-{k} sample of its voters, every "
+            f"ballot counted {k} times"
+        )
     if m.get("precision") is None:
-        return []
+        return out
     how = "met" if m.get("precision_met") else "not met"
-    return [
+    return out + [
         f"Precision +/- {m['precision']:g} {how} after {m['simulations']:,} of at most "
         f"{m['max_simulations']:,} simulations (widest 95% interval: "
         f"+/- {m.get('precision_reached', float('nan')):.4f})"

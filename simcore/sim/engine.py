@@ -161,11 +161,18 @@ def simulate(
     lot,
     per_region,
     region_root,
+    voters_per_ballot,
 ):
     """Draw simulation ``sim`` into the forest buffers; returns (status, nodes, relabel rows).
 
     With ``per_region`` every region gets a tree of its own (rooted at ``region_root[r]``; a
-    college counts them separately); otherwise node 0 roots one tree for all regions."""
+    college counts them separately); otherwise node 0 roots one tree for all regions.
+
+    ``voters_per_ballot`` K > 1 is the documented approximation: each region's bloc of n voters
+    is represented by a sample of n // K voters, plus one with probability (n % K) / K (so K
+    times the sample is n on average), and every ballot of the tree weighs K.  The rounding
+    draws come from a stream of their own, so the drawn parameters (and the recorded figures,
+    which describe the whole electorate) are those of the exact run with the same seed."""
     s = np.empty(4, np.uint64)
     seed_stream(key, sim, s)
     ncand = strength0.shape[0]
@@ -197,6 +204,9 @@ def simulate(
         ph,
         sa,
     )
+    _keep_figures(stats, voters_total, electorate_total, supporters, f, ph, sa)
+    if voters_per_ballot > 1:  # the sample that stands for the electorate
+        voters_total, supporters = sample_blocs(key, sim, voters_per_ballot, supporters, voters)
     # the forest
     used = np.zeros(ncand, np.bool_)
     all_members = np.arange(ncand)
@@ -392,8 +402,34 @@ def simulate(
         if m < 0:
             return FOREST_FULL, 0, 0
         end[0] = m
-    _keep_figures(stats, voters_total, electorate_total, supporters, f, ph, sa)
+    if voters_per_ballot > 1:
+        for i in range(m):
+            weight[i] *= voters_per_ballot
+            stop[i] *= voters_per_ballot
     return OK, m, n_rel
+
+
+_SAMPLE_TAG = np.uint64(0x53414D504C45)  # "SAMPLE": the key of the sampling streams
+
+
+@kernel
+def sample_blocs(key, sim, k, supporters, voters):
+    """A 1-in-``k`` sample of every region's blocs (see :func:`simulate`): returns (sampled
+    voters in all, sampled blocs); ``voters[r]`` becomes region ``r``'s sampled voters."""
+    s = np.empty(4, np.uint64)
+    key2 = key.copy()
+    key2[0] ^= _SAMPLE_TAG
+    seed_stream(key2, sim, s)
+    out = np.empty_like(supporters)
+    total = 0
+    for r in range(supporters.shape[0]):
+        voters[r] = 0
+        for j in range(supporters.shape[1]):
+            n = supporters[r, j]
+            out[r, j] = n // k + (1 if uniform(s) * k < n % k else 0)
+            voters[r] += out[r, j]
+        total += voters[r]
+    return total, out
 
 
 @borrowing_kernel
@@ -861,6 +897,7 @@ def run_chunk(
     orderings,
     max_stages,
     capacity,
+    voters_per_ballot,
     college_weights,
     college_flags,
     out_elected,
@@ -1001,6 +1038,7 @@ def run_chunk(
                     lot,
                     False,
                     region_root,
+                    voters_per_ballot,
                 )
             if status == OK and do_count:
                 status = _count_strategies(

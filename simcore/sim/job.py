@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simcore.errors import InputError
 from simcore.model.scenario import Scenario
 from simcore.results.accumulate import Accumulator, CollegeAccumulator
 from simcore.results.sim_outputs import (
@@ -70,6 +72,7 @@ def run_scenario(
     progress: Callable[[int, int], None] | None = None,
     precision: float | None = None,
     check_every: int = CHECK_EVERY,
+    voters_per_ballot: int | None = None,
 ) -> RunSummary:
     """Simulate ``sc`` ``sims`` times (default: the scenario's) with ``seed`` (default: the
     scenario's, else a fresh one), writing outputs to ``out`` when given.  ``chunk_size``
@@ -78,13 +81,23 @@ def run_scenario(
     With ``precision`` (default: the scenario's), ``sims`` is the most to run: the run stops at
     the first multiple of ``check_every`` simulations (in simulation order, so the stopping
     point does not depend on threads or chunking) where :func:`widest_half_width` of the
-    summary is at most ``precision``."""
+    summary is at most ``precision``.
+
+    ``voters_per_ballot`` (default: the scenario's) K > 1 generates a 1-in-K sample of each
+    region's blocs, each ballot counted K times (an approximation; see docs/scenarios.md)."""
     from simcore.counting.api import new_seed
 
     sims = int(sims if sims is not None else sc.sims)
     precision = precision if precision is not None else sc.precision
     seed = int(seed if seed is not None else (sc.seed if sc.seed is not None else new_seed()))
     threads = threads or default_threads()
+    if voters_per_ballot is not None and voters_per_ballot != sc.voters_per_ballot:
+        if sc.college is not None and voters_per_ballot > 1:
+            raise InputError(
+                f"{sc.source or sc.title}: --voters-per-ballot does not apply to a college "
+                "(its counts are fast already)"
+            )
+        sc = dataclasses.replace(sc, voters_per_ballot=voters_per_ballot)
     plan = compile_plan(sc)
     folder = RunFolder(out, force) if out is not None else None
     meta = {
@@ -94,6 +107,7 @@ def run_scenario(
         "seed": seed,
         "simulations": sims,
         "threads": threads,
+        "voters_per_ballot": sc.voters_per_ballot,
         **(
             {"precision": precision, "max_simulations": sims, "check_every": check_every}
             if precision is not None

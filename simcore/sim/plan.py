@@ -73,6 +73,7 @@ class Plan:
     slate_of: np.ndarray  # (ncand,) slate index of each candidate or -1
     college_weights: np.ndarray  # (R,) weights (numerators over a common denominator) or empty
     college_flags: np.ndarray  # (2,) units by IRV, proportional allocation
+    voters_per_ballot: int = 1  # > 1: generate a 1-in-K sample of each bloc, ballots weigh K
 
     @property
     def is_college(self) -> bool:
@@ -197,4 +198,5 @@ def compile_plan(sc: Scenario) -> Plan:
         slate_of=slate_of,
         college_weights=college_weights,
         college_flags=college_flags,
+        voters_per_ballot=sc.voters_per_ballot,
     )

@@ -101,6 +101,7 @@ def _run(plan, key, first, n, count, capacity, elected, stats, nodes, extra):
         plan.orderings,
         max(max_stages(plan.ncand, plan.seats), 3 * plan.ncand + plan.seats + 4),
         capacity,
+        plan.voters_per_ballot,
         plan.college_weights,
         plan.college_flags,
         elected,

@@ -77,6 +77,7 @@ def _register() -> None:
     cli.add_command(rules_cmd.rules)
     cli.add_command(scenario_cmds.validate)
     cli.add_command(scenario_cmds.run)
+    cli.add_command(scenario_cmds.check_sampling)
     cli.add_command(bench_cmd.bench)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -16,7 +17,12 @@ from bench.common import benchmark
 SCENARIO = Path(__file__).parent / "scenarios" / "nec-bench.toml"
 
 
-def _run_process(sims: int, threads: int, out: Path, scenario: Path = SCENARIO) -> dict:
+SAMPLE = 10  # voters per ballot of the sampled runs (the documented approximation)
+
+
+def _run_process(
+    sims: int, threads: int, out: Path, scenario: Path = SCENARIO, extra: tuple = ()
+) -> dict:
     """``simcore run`` in a fresh process; its own timings and its peak memory."""
     cmd = [
         sys.executable,
@@ -33,6 +39,7 @@ def _run_process(sims: int, threads: int, out: Path, scenario: Path = SCENARIO) 
         "--quiet",
         "--seed",
         "1",
+        *extra,
     ]
     log = out.with_suffix(".stderr")
     with open(log, "w") as err:
@@ -62,26 +69,39 @@ def simulate_nec(quick: bool) -> dict:
 
     sims = 40 if quick else 2000
     out: dict = {"scenario": SCENARIO.name, "simulations": sims}
+    sampled = f"sampled_1_in_{SAMPLE}"
     with tempfile.TemporaryDirectory() as tmp:
         for threads in (1, 2):
             r = _run_process(sims, threads, Path(tmp) / f"t{threads}")
             out[f"threads_{threads}_sims_per_s"] = r["sims_per_s"]
             out[f"threads_{threads}_peak_rss_mib"] = r["peak_rss_mib"]
+        # the documented approximation (see the sampling-effect benchmark for what it moves)
+        for threads in (1, 2):
+            r = _run_process(
+                sims * 5, threads, Path(tmp) / f"s{threads}", extra=("--voters-per-ballot", "10")
+            )
+            out[f"{sampled}_threads_{threads}_sims_per_s"] = r["sims_per_s"]
+            out[f"{sampled}_threads_{threads}_peak_rss_mib"] = r["peak_rss_mib"]
     # where the time goes, on one thread: generation alone vs generation + counting
-    plan = compile_plan(read_scenario(SCENARIO))
-    key = stream_key(1)
-    n = 10 if quick else 200
-    cap = capacity_for(int(run_chunk(plan, key, 0, 2).nodes.max()))
-    t = time.perf_counter()
-    gen = run_chunk(plan, key, 0, n, count=False, capacity=cap)
-    gen_s = (time.perf_counter() - t) / n
-    t = time.perf_counter()
-    run_chunk(plan, key, 0, n, count=True, capacity=cap)
-    total_s = (time.perf_counter() - t) / n
-    out["generate_ms_per_sim"] = round(gen_s * 1e3, 3)
-    out["count_ms_per_sim"] = round((total_s - gen_s) * 1e3, 3)
-    out["count_ms_per_strategy"] = round((total_s - gen_s) * 1e3 / plan.n_strategies, 3)
-    out["ballot_tree_nodes"] = int(gen.nodes.mean())
+    sc = read_scenario(SCENARIO)
+    for k, label in ((1, ""), (SAMPLE, f"{sampled}_")):
+        plan = compile_plan(dataclasses.replace(sc, voters_per_ballot=k))
+        key = stream_key(1)
+        n = (10 if quick else 200) * k
+        cap = capacity_for(int(run_chunk(plan, key, 0, 2).nodes.max()))
+        t = time.perf_counter()
+        gen = run_chunk(plan, key, 0, n, count=False, capacity=cap)
+        gen_s = (time.perf_counter() - t) / n
+        t = time.perf_counter()
+        run_chunk(plan, key, 0, n, count=True, capacity=cap)
+        total_s = (time.perf_counter() - t) / n
+        out[f"{label}generate_ms_per_sim"] = round(gen_s * 1e3, 3)
+        out[f"{label}count_ms_per_sim"] = round((total_s - gen_s) * 1e3, 3)
+        out[f"{label}count_ms_per_strategy"] = round((total_s - gen_s) * 1e3 / plan.n_strategies, 3)
+        out[f"{label}ballot_tree_nodes"] = int(gen.nodes.mean())
+    out[f"{sampled}_million_sims_minutes_2_threads"] = round(
+        1e6 / out[f"{sampled}_threads_2_sims_per_s"] / 60, 1
+    )
     per_sim_1 = 1.0 / out["threads_1_sims_per_s"]
     ref = votekit_runner.run("pipeline", 130_000, 9, 1 if quick else 3, timeout=3600)
     if "total_s" in ref:
@@ -93,3 +113,35 @@ def simulate_nec(quick: bool) -> dict:
     else:
         out["votekit"] = ref
     return out
+
+
+@benchmark(
+    "sampling-effect",
+    f"What --voters-per-ballot {SAMPLE} moves in the NEC-scale scenario (paired runs: "
+    "exact, exact again, sampled)",
+)
+def sampling_effect(quick: bool) -> dict:
+    from simcore.inputs.scenario_file import read_scenario
+    from simcore.sim.sampling_check import check_sampling
+
+    sims = 40 if quick else 2000
+    check = check_sampling(read_scenario(SCENARIO), SAMPLE, sims, 1, threads=2)
+    big = check.largest_shift()
+    return {
+        "scenario": SCENARIO.name,
+        "simulations": sims,
+        "voters_per_ballot": SAMPLE,
+        "exact_sims_per_s_2_threads": round(check.exact_per_s, 1),
+        "sampled_sims_per_s_2_threads": round(check.sampled_per_s, 1),
+        "elected_differ_share": round(check.differ_share, 4),
+        "exact_vs_exact_differ_share": round(check.baseline_differ_share, 4),
+        "exact_vs_exact_largest_abs_z": round(max(abs(r["z"]) for r in check.baseline_rows), 2),
+        "largest_shift": round(big["shift"], 4),
+        "largest_shift_std_error": round(big["shift_std_error"], 4),
+        "largest_shift_measure": f"{big['strategy']}: {big['measure']} "
+        f"{big['candidate'] or big['slate']}"
+        + (f" k={big['seats']}" if big["seats"] is not None else ""),
+        "largest_abs_z": round(max(abs(r["z"]) for r in check.rows), 2),
+        "measures_abs_z_over_3": sum(abs(r["z"]) > 3 for r in check.rows),
+        "measures": len(check.rows),
+    }

@@ -72,9 +72,9 @@ def small_scenario(
     )
 
 
-def forest(plan, seed: int, sim: int, strategy: int = 0):
-    """Generate simulation ``sim`` and return ``(labels, end, weight, stop)``."""
-    cap = 1 << 20
+def forest(plan, seed: int, sim: int, strategy: int = 0, cap: int = 1 << 20):
+    """Generate simulation ``sim`` and return ``(labels, end, weight, stop)`` (``cap``: room for
+    that many nodes)."""
     cand = np.empty(cap, np.int16)
     end = np.empty(cap, np.int32)
     weight = np.empty(cap, np.int64)
@@ -128,6 +128,7 @@ def forest(plan, seed: int, sim: int, strategy: int = 0):
         False,
         roots,
         plan.voters_per_ballot,
+        plan.generation_salt,
     )
     assert status == engine.OK
     labels = np.empty(m, np.int16)
@@ -187,6 +188,7 @@ def run_chunk_arrays(plan, seed, first, n):
         max_stages(plan.ncand, plan.seats) + 3 * plan.ncand,
         64,
         plan.voters_per_ballot,
+        plan.generation_salt,
         plan.college_weights,
         plan.college_flags,
         elected,

@@ -21,7 +21,10 @@ def test_benchmarks_run(monkeypatch):
         "simulate-nec",
         "college-2010",
         "college-block",
+        "sampling-effect",
     }
     assert report["benchmarks"]["count-nec20"]["scottish_elected"]
     assert report["benchmarks"]["simulate-nec"]["threads_2_sims_per_s"] > 0
+    assert report["benchmarks"]["simulate-nec"]["sampled_1_in_10_threads_2_sims_per_s"] > 0
+    assert report["benchmarks"]["sampling-effect"]["measures"] > 10
     assert report["machine"]["cores"] >= 1

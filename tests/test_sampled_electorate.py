@@ -1,8 +1,8 @@
-"""``voters_per_ballot`` K > 1: each bloc is represented by a 1-in-K sample, ballots weigh K.
+"""``voters_per_ballot`` K > 1: electorates generated exactly at the top, sampled below.
 
-The approximation must keep the drawn parameters of the exact run (paired), be unbiased,
-weigh every ballot K, stay reproducible for any threads or chunking, and move the outcome
-distribution only by about the extra sampling noise it adds."""
+The approximation must keep the drawn parameters of the exact run (paired), give trees whose
+weights add up, be unbiased (every ballot's expected count is the model's), stay reproducible
+for any threads or chunking, and move the outcome distribution little (``check-sampling``)."""
 
 from __future__ import annotations
 
@@ -12,55 +12,95 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from scipy import stats
 
 from simcore.cli.main import cli
 from simcore.inputs.scenario_file import read_scenario
-from simcore.sim import engine
+from simcore.jit import kernel
+from simcore.sim.generate import thin
 from simcore.sim.job import run_scenario
 from simcore.sim.plan import compile_plan
-from simcore.sim.rng import stream_key
+from simcore.sim.rng import seed_stream, stream_key
 from simcore.sim.runner import run_chunk
 from tests.sim_helpers import ballots_of, forest, small_scenario
+from tests.stat_helpers import ALPHA
+from tests.test_generation import model_probs
 from tests.test_simulate import collect
 
 QUICK = "scenarios/quickstart.toml"
 
 
-def test_a_bloc_sample_is_n_over_k_rounded_without_bias():
-    k = 10
-    blocs = np.array([[103, 7, 0], [1, 2000, 55]], np.int64)
-    key = stream_key(3)
-    draws = []
-    for sim in range(4000):
-        voters = np.full(2, -1, np.int64)
-        total, out = engine.sample_blocs(key, sim, k, blocs, voters)
-        extra = out - blocs // k
-        assert np.all((extra == 0) | (extra == 1))  # n // k, or one more
-        assert np.array_equal(voters, out.sum(axis=1)) and total == out.sum()
-        draws.append(out)
-    draws = np.array(draws)
-    mean = draws.mean(axis=0) * k
-    p = (blocs % k) / k
-    se = k * np.sqrt(p * (1 - p) / len(draws)) + 1e-12  # (0 where k divides n: exact)
-    assert np.all(np.abs(mean - blocs) <= 4 * se), (mean, blocs)
-    # a stream of its own: the same simulation gives the same sample
-    again = engine.sample_blocs(key, 17, k, blocs, np.zeros(2, np.int64))[1]
-    assert np.array_equal(again, draws[17])
+@kernel
+def _thin_many(key, n, k, times, out):
+    s = np.empty(4, np.uint64)
+    seed_stream(key, 0, s)
+    for i in range(times):
+        out[i] = thin(s, n, k)
 
 
-def test_every_sampled_ballot_weighs_k_and_the_drawn_figures_are_the_exact_runs():
+@pytest.mark.parametrize("n,k", [(103, 10), (7, 10), (2000, 10), (55, 5), (1, 3)])
+def test_a_sample_is_n_over_k_rounded_without_bias(n, k):
+    out = np.empty(20000, np.int64)
+    _thin_many(stream_key(3), n, k, len(out), out)
+    assert set(np.unique(out)) <= {n // k, n // k + 1}
+    p = (n % k) / k
+    se = k * np.sqrt(p * (1 - p) / len(out))
+    assert abs(out.mean() * k - n) <= 4 * se + 1e-12
+
+
+def _consistent(end, weight, stop):
+    """Every node's weight is the papers stopping there plus its children's weights."""
+    for y in range(len(weight)):
+        kids, c = 0, y + 1
+        while c < end[y]:
+            kids += weight[c]
+            c = end[c]
+        if weight[y] != stop[y] + kids:
+            return False
+    return True
+
+
+def test_sampled_trees_add_up_and_keep_the_exact_runs_drawn_figures():
     exact = small_scenario(electorate=20000, turnout=0.5)
     for k in (3, 10):
         plan = compile_plan(replace(exact, voters_per_ballot=k))
         labels, end, weight, stop = forest(plan, 5, 2)
-        assert np.all(weight % k == 0) and np.all(stop % k == 0)
-        ballots = ballots_of(labels, end, weight, stop)
-        assert sum(ballots.values()) == weight[0]
-        # about a k-th of the exact electorate's voters (10,000), in 3 blocs
-        assert abs(weight[0] - 10000) < 400 + 3 * k
+        assert _consistent(end, weight, stop)
+        assert sum(ballots_of(labels, end, weight, stop).values()) == weight[0]
+        assert abs(weight[0] - forest(compile_plan(exact), 5, 2)[2][0]) < 40 * k
+        assert weight.max() > 0 and np.any(weight % k != 0)  # exact at the top
     a = run_chunk(compile_plan(exact), stream_key(8), 0, 12)
     b = run_chunk(compile_plan(replace(exact, voters_per_ballot=10)), stream_key(8), 0, 12)
     assert np.array_equal(a.stats, b.stats)  # turnout, shares, follow rates: paired
+
+
+@pytest.mark.parametrize("strategy,order", [(0, (0, 1, 2)), (1, (2, 0, 1))])
+def test_sampled_ballot_counts_are_unbiased(strategy, order):
+    """Over many simulations, each ballot's count in a sampled tree averages the exact model's
+    expectation (voters x P(ballot)); each ballot's mean error is tested (Bonferroni)."""
+    sc = small_scenario(electorate=400)  # (small groups: rounding down would show)
+    sampled, exact = compile_plan(replace(sc, voters_per_ballot=5)), compile_plan(sc)
+    probs = model_probs(sc, order)
+    keys = sorted(probs)
+    sims = 3000
+    err = np.zeros((sims, len(keys)))
+    for sim in range(sims):
+        counts = ballots_of(*forest(sampled, 31, sim, strategy, cap=4096))
+        assert set(counts) <= set(probs)
+        voters = forest(exact, 31, sim, cap=4096)[2][0]  # the same parameters: the same turnout
+        err[sim] = [counts.get(b, 0) - voters * probs[b] for b in keys]
+    z = err.mean(axis=0) / (err.std(axis=0, ddof=1) / np.sqrt(sims) + 1e-12)
+    assert np.abs(z).max() < stats.norm.isf(ALPHA / (2 * len(keys))), (keys, z)
+
+
+def test_another_generation_stream_is_another_electorate_from_the_same_parameters():
+    plan = compile_plan(small_scenario(electorate=5000))
+    a = run_chunk(plan, stream_key(4), 0, 10)
+    b = run_chunk(replace(plan, generation_salt=77), stream_key(4), 0, 10)
+    assert np.array_equal(a.stats, b.stats)
+    trees = [forest(p, 4, 1) for p in (plan, replace(plan, generation_salt=77))]
+    assert trees[0][2][0] == trees[1][2][0]  # the same voters
+    assert not all(np.array_equal(x, y) for x, y in zip(*trees, strict=True))
 
 
 def test_sampled_runs_are_identical_for_any_threads_and_chunking():
@@ -99,6 +139,10 @@ def test_a_small_sample_moves_results_little_and_a_tiny_one_visibly():
     # paired: the shift's error is smaller than two independent runs' would be
     r = max(check.rows, key=lambda r: r["exact"] * (1 - r["exact"]) if "P(" in r["measure"] else 0)
     assert r["shift_std_error"] < np.sqrt(2 * r["exact"] * (1 - r["exact"]) / 1500)
+    # two exact electorates from the same parameters: the same measures, no real shift
+    base = {tuple(r[c] for c in key): r for r in check.baseline_rows}
+    assert len(base) == len(check.rows) and all(base[w]["exact"] == ex[w] for w in base)
+    assert max(abs(r["z"]) for r in base.values()) < 5 and 0 <= check.baseline_differ_share < 0.05
     tiny = check_sampling(sc, 100, 1500, 11, threads=2)
     assert max(abs(r["z"]) for r in tiny.rows) > 5 and tiny.differ_share > check.differ_share
 
@@ -109,7 +153,7 @@ def test_cli_voters_per_ballot(tmp_path):
     args = ["run", QUICK, "--sims", "40", "--seed", "3", "--voters-per-ballot", "5"]
     res = runner.invoke(cli, [*args, "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert "Approximate: each simulated electorate is a 1-in-5 sample" in res.output
+    assert "Approximate: voters sampled 1 in 5 below their first drawn preference" in res.output
     assert json.loads((out / "run.json").read_text())["voters_per_ballot"] == 5
     res = runner.invoke(
         cli, ["run", "scenarios/labour-leadership-2010.toml", "--voters-per-ballot", "5"]

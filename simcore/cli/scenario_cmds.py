@@ -54,8 +54,9 @@ def validate(file, schema):
 @click.option(
     "--voters-per-ballot",
     type=click.IntRange(min=1),
-    help="Approximate: generate a 1-in-K sample of each region's voters, each ballot counted "
-    "K times (about K times faster at NEC scale; default: the file's, else 1 = exact).",
+    help="Approximate: below each group's first drawn preference, generate a 1-in-K sample of "
+    "the voters, each ballot counted K times (several times faster at NEC scale; default: the "
+    "file's, else 1 = exact; see 'simcore check-sampling').",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")

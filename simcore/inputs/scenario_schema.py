@@ -275,9 +275,11 @@ SIMULATION = Table(
         "voters_per_ballot": Key(
             Int(low=1),
             "1 (the default) generates every voter's ballot. K > 1 is a documented "
-            "approximation, about K times faster at NEC scale: each region's voters of each bloc "
-            "are represented by a random 1-in-K sample of them, each sampled ballot counted K "
-            "times. Not for colleges.",
+            "approximation, several times faster at NEC scale: parameters, blocs, the followers "
+            "of each order and every group's first randomly drawn preference are exact; below "
+            "that a 1-in-K sample of the voters is generated, each ballot counted K times "
+            "(Mallows voters are sampled whole). Check it with `simcore check-sampling`. Not "
+            "for colleges.",
             default=1,
         ),
     },

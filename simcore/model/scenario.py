@@ -131,7 +131,7 @@ class Scenario:
     sims: int = 10000
     seed: int | None = None
     precision: float | None = None  # stop once every probability's 95% interval is this narrow
-    voters_per_ballot: int = 1  # > 1: each generated ballot stands for this many voters
+    voters_per_ballot: int = 1  # > 1: sampled below each group's first drawn preference
     description: str = ""
     source: str | None = None
     college: CollegeSpec | None = None

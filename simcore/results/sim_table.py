@@ -14,8 +14,8 @@ def _precision_line(m: dict) -> list[str]:
     k = m.get("voters_per_ballot", 1)
     if k > 1:
         out.append(
-            f"Approximate: each simulated electorate is a 1-in-{k} sample of its voters, every "
-            f"ballot counted {k} times"
+            f"Approximate: voters sampled 1 in {k} below their first drawn preference, each "
+            f"sampled ballot counted {k} times (see 'simcore check-sampling')"
         )
     if m.get("precision") is None:
         return out

@@ -16,7 +16,7 @@ import numpy as np
 from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels import college, ers97, irv, meek, wigm
 from simcore.sim.forest import emit
-from simcore.sim.generate import alias_table, grow, mallows_patterns
+from simcore.sim.generate import alias_table, grow, mallows_patterns, represented, thin
 from simcore.sim.lazy import IN_PLACE, LAZY, mix, new_lazy, split_into
 from simcore.sim.rng import below, beta, binomial, multinomial, normal, seed_stream, uniform
 
@@ -25,6 +25,10 @@ FOREST_FULL = 1
 PATTERNS_FULL = 2
 COLLEGE_IRV = 10  # rule codes of the engine beyond the counting rules (see plan.RULE_CODES)
 COLLEGE_BLOCK = 11
+# voters_per_ballot K > 1 (see simulate): randomly drawn preferences generated exactly in each
+# group before its voters are sampled; -1: a group sampled as a whole (weights K, no thinning)
+EXACT_DEPTH = 1
+SAMPLED = -1
 
 
 @borrowing_kernel
@@ -162,17 +166,24 @@ def simulate(
     per_region,
     region_root,
     voters_per_ballot,
+    generation_salt,
 ):
     """Draw simulation ``sim`` into the forest buffers; returns (status, nodes, relabel rows).
 
     With ``per_region`` every region gets a tree of its own (rooted at ``region_root[r]``; a
     college counts them separately); otherwise node 0 roots one tree for all regions.
 
-    ``voters_per_ballot`` K > 1 is the documented approximation: each region's bloc of n voters
-    is represented by a sample of n // K voters, plus one with probability (n % K) / K (so K
-    times the sample is n on average), and every ballot of the tree weighs K.  The rounding
-    draws come from a stream of their own, so the drawn parameters (and the recorded figures,
-    which describe the whole electorate) are those of the exact run with the same seed."""
+    ``voters_per_ballot`` K > 1 is the documented approximation (docs/scenarios.md).  The
+    parameters, the blocs, and the split of each slate's supporters into followers, Mallows
+    and Plackett-Luce voters are drawn exactly, as are the followers' ballots down to the slate's
+    end.  Below that, each group is generated exactly down to its first ``EXACT_DEPTH`` randomly
+    drawn preferences, and from there on from a 1-in-K sample of its voters, each weighing K
+    (:func:`generate.grow`); Mallows voters are a 1-in-K sample as a whole.  Nodes above a sample
+    weigh what it stands for (within K of the exact count).  The parameters are drawn before any
+    of this, so they (and the recorded figures) are the exact run's with the same seed.
+
+    ``generation_salt`` (0 in runs) != 0 generates the electorate from a stream of its own after
+    the parameters are drawn: another electorate from the same parameters."""
     s = np.empty(4, np.uint64)
     seed_stream(key, sim, s)
     ncand = strength0.shape[0]
@@ -205,8 +216,10 @@ def simulate(
         sa,
     )
     _keep_figures(stats, voters_total, electorate_total, supporters, f, ph, sa)
-    if voters_per_ballot > 1:  # the sample that stands for the electorate
-        voters_total, supporters = sample_blocs(key, sim, voters_per_ballot, supporters, voters)
+    if generation_salt != 0:  # another electorate from the same parameters (sampling checks)
+        key2 = key.copy()
+        key2[1] ^= np.uint64(generation_salt)
+        seed_stream(key2, sim, s)
     # the forest
     used = np.zeros(ncand, np.bool_)
     all_members = np.arange(ncand)
@@ -225,6 +238,8 @@ def simulate(
     alias_table(all_members, strength, prob_all, alias_all)
     for t in range(ncand + 1):
         slots[t] = t
+    per = voters_per_ballot
+    sampled = per > 1
     m = 0
     if not per_region:  # one tree for every region: node 0 is its root
         cand[0] = -1
@@ -250,6 +265,8 @@ def simulate(
             others = n_sup - followers
             n_mallows = binomial(s, others, mallows_share[k])
             n_pl = others - n_mallows
+            if sampled:  # Mallows voters: a 1-in-K sample of them, patterns and all
+                n_mallows = thin(s, n_mallows, per)
             n_pat = 0
             if n_mallows > 0:
                 n_pat = mallows_patterns(s, n_mallows, ka, ph[k], perms, counts)
@@ -260,10 +277,11 @@ def simulate(
                 count = followers if p < 0 else counts[p]
                 if count <= 0:
                     continue
+                scale = per if p >= 0 else 1  # (sampled Mallows voters weigh K)
                 m, n_rel = _chain(
                     slots if p < 0 else perms[p],
                     ka,
-                    count,
+                    count * scale,
                     k,
                     r,
                     cand,
@@ -278,7 +296,8 @@ def simulate(
                 if m < 0:
                     return FOREST_FULL, 0, 0
                 halt = binomial(s, count, sa[k])
-                stop[chain[ka - 1]] = halt
+                stop[chain[ka - 1]] = halt * scale
+                m0 = m
                 m = grow(
                     s,
                     count - halt,
@@ -304,11 +323,17 @@ def simulate(
                     path_node,
                     path_cand,
                     tmp,
+                    per,
+                    EXACT_DEPTH if p < 0 else SAMPLED,
                 )
                 if m < 0:
                     return FOREST_FULL, 0, 0
                 for t in range(ka):
                     end[chain[t]] = m
+                if sampled and p < 0:  # the followers' chain weighs what its sample stands for
+                    d = represented(weight, end, m0, m) - (count - halt)
+                    for t in range(ka):
+                        weight[chain[t]] += d
             # Plackett-Luce over the slate's candidates, then off the slate
             if n_pl > 0:
                 m = grow(
@@ -336,6 +361,8 @@ def simulate(
                     path_node,
                     path_cand,
                     tmp,
+                    per,
+                    EXACT_DEPTH,
                 )
                 if m < 0:
                     return FOREST_FULL, 0, 0
@@ -365,10 +392,14 @@ def simulate(
                 path_node,
                 path_cand,
                 tmp,
+                per,
+                EXACT_DEPTH,
             )
             if m < 0:
                 return FOREST_FULL, 0, 0
             end[root] = m
+            if sampled:
+                weight[root] = represented(weight, end, root + 1, m)
     if not per_region:  # the non-aligned voters of every region: Plackett-Luce over everyone
         n_na = 0
         for r in range(n_regions):
@@ -398,38 +429,15 @@ def simulate(
             path_node,
             path_cand,
             tmp,
+            per,
+            EXACT_DEPTH,
         )
         if m < 0:
             return FOREST_FULL, 0, 0
         end[0] = m
-    if voters_per_ballot > 1:
-        for i in range(m):
-            weight[i] *= voters_per_ballot
-            stop[i] *= voters_per_ballot
+        if sampled:
+            weight[0] = represented(weight, end, 1, m)
     return OK, m, n_rel
-
-
-_SAMPLE_TAG = np.uint64(0x53414D504C45)  # "SAMPLE": the key of the sampling streams
-
-
-@kernel
-def sample_blocs(key, sim, k, supporters, voters):
-    """A 1-in-``k`` sample of every region's blocs (see :func:`simulate`): returns (sampled
-    voters in all, sampled blocs); ``voters[r]`` becomes region ``r``'s sampled voters."""
-    s = np.empty(4, np.uint64)
-    key2 = key.copy()
-    key2[0] ^= _SAMPLE_TAG
-    seed_stream(key2, sim, s)
-    out = np.empty_like(supporters)
-    total = 0
-    for r in range(supporters.shape[0]):
-        voters[r] = 0
-        for j in range(supporters.shape[1]):
-            n = supporters[r, j]
-            out[r, j] = n // k + (1 if uniform(s) * k < n % k else 0)
-            voters[r] += out[r, j]
-        total += voters[r]
-    return total, out
 
 
 @borrowing_kernel
@@ -898,6 +906,7 @@ def run_chunk(
     max_stages,
     capacity,
     voters_per_ballot,
+    generation_salt,
     college_weights,
     college_flags,
     out_elected,
@@ -1039,6 +1048,7 @@ def run_chunk(
                     False,
                     region_root,
                     voters_per_ballot,
+                    generation_salt,
                 )
             if status == OK and do_count:
                 status = _count_strategies(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.jit import borrowing_kernel, kernel
+from simcore.jit import borrowing_kernel, inline_kernel, kernel
 from simcore.sim.rng import binomial, uniform
 
 # draw voters one by one below this many per available candidate (cheaper than a multinomial)
@@ -102,6 +102,13 @@ def _pick_scan(s, members, strength, used):
     return last
 
 
+@inline_kernel
+def thin(s, n, k):
+    """A 1-in-``k`` sample of ``n`` voters: ``n // k``, plus one with probability
+    ``(n % k) / k``, so that ``k`` times it is ``n`` on average."""
+    return n // k + (1 if uniform(s) * k < n % k else 0)
+
+
 @borrowing_kernel
 def _multinomial_children(s, rest, depth, members, strength, used, st_c, st_n, st_d, top):
     """Divide ``rest`` voters among the unused ``members`` by conditional binomials (their next
@@ -161,10 +168,19 @@ def grow(
     path_node,
     path_cand,
     tmp,
+    per_ballot,
+    exact_depth,
 ):
     """Write the subtree of ``n`` voters below an open node (the caller's): phase A over
     ``members_a`` for ``a`` preferences (``a`` may be 0), then phase B.  Returns the new node
     count, or -1 if the buffers are full.
+
+    ``per_ballot`` K > 1 is the sampled approximation: the voters who go on below a node at
+    depth ``exact_depth`` (0: the caller's node) are replaced by a 1-in-K sample of them
+    (``rest // K``, plus one with probability ``(rest % K) / K``), and every node deeper down
+    weighs K per sampled voter.  The nodes on the path to it take the sample's weight, so the
+    subtree's top-level weights sum to what the sample represents, which the caller reads
+    with :func:`represented` (it is ``n`` when K is 1).
 
     The body is written out by hand (no helper calls on the common path): Numba adds
     reference-counting work at helper boundaries that costs more than the work itself here.
@@ -182,6 +198,9 @@ def grow(
     rest = n
     depth = 1
     in_a = a > 0
+    sampled = per_ballot > 1
+    if sampled and exact_depth == 0:
+        rest = thin(s, n, per_ballot)
     while True:
         if rest > 0:
             # (no array variables are rebound here: Numba would reference-count each one)
@@ -249,7 +268,8 @@ def grow(
             return -1
         y = m
         cand[y] = c
-        weight[y] = cnt
+        mult = per_ballot if sampled and j > exact_depth else 1
+        weight[y] = cnt * mult
         stop[y] = 0
         m += 1
         path_node[j] = y
@@ -260,6 +280,11 @@ def grow(
         if j < a:
             rest = cnt
             in_a = True
+            if sampled and j == exact_depth:  # the voters below are sampled
+                kept = thin(s, rest, per_ballot)
+                for t in range(1, j + 1):
+                    weight[path_node[t]] += kept * per_ballot - rest
+                rest = kept
             continue
         in_a = False
         if j > a:
@@ -271,9 +296,14 @@ def grow(
             stops = binomial(s, cnt, p_stop)
         if n_b - used_b <= 0:
             stops = cnt
-        stop[y] = stops
+        stop[y] = stops * mult
         rest = cnt - stops
-        if rest == 1 and j >= a:
+        if sampled and j == exact_depth and rest > 0:  # the voters below are sampled
+            kept = thin(s, rest, per_ballot)
+            for t in range(1, j + 1):
+                weight[path_node[t]] += kept * per_ballot - rest
+            rest = kept
+        if rest == 1 and j >= a and (j >= exact_depth or not sampled):
             # one voter goes on: write the rest of their ballot as a chain, without the stack
             k = j - a
             chain_start = m
@@ -293,13 +323,13 @@ def grow(
                 if m >= capacity:
                     return -1
                 cand[m] = c
-                weight[m] = 1
+                weight[m] = per_ballot if sampled else 1
                 used[c] = True
                 used_b += 1
                 k += 1
                 m += 1
                 if n_b - used_b <= 0 or uniform(s) < hazard[min(k, hazard.shape[0] - 1)]:
-                    stop[m - 1] = 1
+                    stop[m - 1] = per_ballot if sampled else 1
                     break
                 stop[m - 1] = 0
             for z in range(chain_start, m):
@@ -377,3 +407,15 @@ def mallows_patterns(s, n, k, phi, perms, counts):
                 stack_n[top] = x
                 top += 1
     return n_patterns
+
+
+@borrowing_kernel
+def represented(weight, end, first, last):
+    """The voters the top-level nodes ``first .. last - 1`` of a subtree stand for (their
+    weights' sum; ``end[y]`` is the first node after ``y``'s subtree)."""
+    total = 0
+    y = first
+    while y < last:
+        total += weight[y]
+        y = end[y]
+    return total

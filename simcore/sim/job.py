@@ -83,8 +83,9 @@ def run_scenario(
     point does not depend on threads or chunking) where :func:`widest_half_width` of the
     summary is at most ``precision``.
 
-    ``voters_per_ballot`` (default: the scenario's) K > 1 generates a 1-in-K sample of each
-    region's blocs, each ballot counted K times (an approximation; see docs/scenarios.md)."""
+    ``voters_per_ballot`` (default: the scenario's) K > 1 samples the electorate below each
+    group's first drawn preference, 1 in K, each ballot counted K times (an approximation; see
+    docs/scenarios.md and :mod:`simcore.sim.sampling_check`)."""
     from simcore.counting.api import new_seed
 
     sims = int(sims if sims is not None else sc.sims)

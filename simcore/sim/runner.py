@@ -102,6 +102,7 @@ def _run(plan, key, first, n, count, capacity, elected, stats, nodes, extra):
         max(max_stages(plan.ncand, plan.seats), 3 * plan.ncand + plan.seats + 4),
         capacity,
         plan.voters_per_ballot,
+        plan.generation_salt,
         plan.college_weights,
         plan.college_flags,
         elected,

@@ -1,12 +1,11 @@
 """How much a sampled electorate (``voters_per_ballot`` K > 1) moves a scenario's results.
 
-The scenario is simulated twice with one seed, exactly and with a 1-in-K sample.  Both runs
-draw the same parameters in every simulation (turnout, shares, follow rates: the sampling has
-a stream of its own), so each outcome measure is compared on paired simulations: the shift
-(sampled minus exact) has a paired standard error, far smaller than that of two independent
-runs.  What is left is the approximation's effect, plus the generation noise of one exact
-electorate against another (even two exact electorates with the same parameters elect
-different candidates in some simulations).
+The scenario is simulated with one seed exactly and with a 1-in-K sample.  Both runs draw the
+same parameters in every simulation (turnout, shares, follow rates), so each outcome measure is
+compared on paired simulations: the shift (sampled minus exact) has a paired standard error,
+smaller than that of two independent runs.  For scale, a third run generates a second exact
+electorate from the same parameters: even two exact electorates elect different candidates in
+some simulations, and that share is the floor for the sampled one.
 """
 
 from __future__ import annotations
@@ -51,6 +50,8 @@ class SamplingCheck:
     sampled_per_s: float
     differ_share: float  # share of (simulation, strategy) pairs electing different candidates
     rows: list[dict]  # CHECK_COLUMNS, largest |z| first
+    baseline_differ_share: float  # the same between two exact electorates
+    baseline_rows: list[dict]  # and their shifts
 
     def largest_shift(self) -> dict:
         return max(self.rows, key=lambda r: abs(r["shift"]))
@@ -64,6 +65,10 @@ class SamplingCheck:
             "exact_simulations_per_s": round(self.exact_per_s, 1),
             "sampled_simulations_per_s": round(self.sampled_per_s, 1),
             "elected_differ_share": round(self.differ_share, 4),
+            "exact_vs_exact_differ_share": round(self.baseline_differ_share, 4),
+            "exact_vs_exact_largest_abs_z": _finite(
+                {"z": max(abs(r["z"]) for r in self.baseline_rows)}
+            )["z"],
             "largest_shift": _finite(big),
             "largest_abs_z": _finite({"z": max(abs(r["z"]) for r in self.rows)})["z"],
             "measures": [_finite(r) for r in self.rows],
@@ -91,24 +96,49 @@ def check_sampling(
     if voters_per_ballot < 2:
         raise InputError("--voters-per-ballot: compare a sample of 1 in 2 or more with the exact")
     elected, per_s = [], []
-    for k in (1, voters_per_ballot):
-        plan = compile_plan(dataclasses.replace(sc, voters_per_ballot=k))
+    runs = ((1, 0), (1, _SALT), (voters_per_ballot, 0))  # exact, exact again, sampled
+    for k, salt in runs:
+        plan = dataclasses.replace(
+            compile_plan(dataclasses.replace(sc, voters_per_ballot=k)), generation_salt=salt
+        )
         run_chunk(plan, stream_key(seed), 0, 1)  # compile (or load) the kernels
         t = time.perf_counter()
         chunks = simulate(plan, sims, seed, threads=threads, chunk_size=chunk_size)
         elected.append(np.concatenate([c.elected for c in chunks]))
         per_s.append(sims / max(time.perf_counter() - t, 1e-9))
-    exact, sampled = elected
-    same = np.sort(exact, axis=2) == np.sort(sampled, axis=2)
+    exact, again, sampled = elected
+    differ, rows = _compare(sc, plan, exact, sampled)
+    base_differ, base_rows = _compare(sc, plan, exact, again)
+    return SamplingCheck(
+        voters_per_ballot,
+        sims,
+        seed,
+        threads,
+        per_s[0],
+        per_s[2],
+        differ,
+        rows,
+        base_differ,
+        base_rows,
+    )
+
+
+_SALT = 0x5A4D504C45  # the second exact electorate's stream
+
+
+def _compare(sc, plan, first, second) -> tuple[float, list[dict]]:
+    """The share of paired (simulation, strategy) results electing different candidates, and
+    every summary measure of ``first`` and ``second`` with the paired shift between them."""
+    same = np.sort(first, axis=2) == np.sort(second, axis=2)
     differ = float(np.mean(~same.all(axis=2)))
-    # per strategy: a two-"strategy" summary (exact, sampled) whose paired difference is the shift
+    # per strategy: a two-"strategy" summary (first, second) whose paired difference is the shift
     pair = dataclasses.replace(
-        sc, strategies=(Strategy("exact", "", {}), Strategy("sampled", "", {}))
+        sc, strategies=(Strategy("first", "", {}), Strategy("second", "", {}))
     )
     rows = []
     for s, strategy in enumerate(sc.strategies):
         acc = Accumulator(2, plan.n_slates, plan.seats, plan.ncand, plan.slate_of)
-        acc.add(np.stack([exact[:, s], sampled[:, s]], axis=1))
+        acc.add(np.stack([first[:, s], second[:, s]], axis=1))
         summary = summary_rows(acc, SimpleNamespace(scenario=pair))
         half = len(summary) // 2
         for e, a in zip(summary[:half], summary[half:], strict=True):
@@ -129,25 +159,27 @@ def check_sampling(
             )
             rows.append(dict(zip(CHECK_COLUMNS, values, strict=True)))
     rows.sort(key=lambda r: -abs(r["z"]))
-    return SamplingCheck(voters_per_ballot, sims, seed, threads, per_s[0], per_s[1], differ, rows)
+    return differ, rows
 
 
 def render_check(check: SamplingCheck, title: str, top: int = 10) -> str:
     """The check for the terminal: speeds, how often the elected differ, the largest shifts."""
     k = check.voters_per_ballot
     big = check.largest_shift()
+    base_z = max(abs(r["z"]) for r in check.baseline_rows)
     out = [
         f"{title}: a 1-in-{k} sample against the exact electorate, {check.simulations:,} "
         f"paired simulations (same drawn parameters), seed {check.seed}",
         f"Speed: exact {check.exact_per_s:,.0f} simulations/s, sampled "
         f"{check.sampled_per_s:,.0f}/s ({check.sampled_per_s / check.exact_per_s:.1f}x)",
-        f"The elected candidates differ in {check.differ_share:.1%} of paired simulations "
-        "(two exact electorates drawn with the same parameters differ too)",
+        f"The elected candidates differ in {check.differ_share:.1%} of paired simulations; "
+        f"two exact electorates drawn from the same parameters differ in "
+        f"{check.baseline_differ_share:.1%}",
         f"Largest shift: {_label(big)}: {big['exact']:.4f} -> {big['sampled']:.4f} "
         f"({big['shift']:+.4f} ± {big['shift_std_error']:.4f})",
         "",
-        "Measures that moved most (shift = sampled - exact; ± paired standard error; "
-        "|z| above about 3 is more than chance):",
+        "Measures that moved most (shift = sampled - exact; ± paired standard error; |z| above "
+        f"about 3 is more than chance; two exact electorates reach |z| {base_z:.1f}):",
     ]
     labels = [_label(r) for r in check.rows[:top]]
     w = max(len(x) for x in labels) + 2

@@ -16,7 +16,7 @@ import numpy as np
 from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels import college, ers97, irv, meek, wigm
 from simcore.sim.forest import emit
-from simcore.sim.generate import alias_table, grow, mallows_patterns, represented, thin
+from simcore.sim.generate import alias_table, grow, mallows_patterns, scale_sampled, thin
 from simcore.sim.lazy import IN_PLACE, LAZY, mix, new_lazy, split_into
 from simcore.sim.rng import below, beta, binomial, multinomial, normal, seed_stream, uniform
 
@@ -26,9 +26,8 @@ PATTERNS_FULL = 2
 COLLEGE_IRV = 10  # rule codes of the engine beyond the counting rules (see plan.RULE_CODES)
 COLLEGE_BLOCK = 11
 # voters_per_ballot K > 1 (see simulate): randomly drawn preferences generated exactly in each
-# group before its voters are sampled; -1: a group sampled as a whole (weights K, no thinning)
+# group before its voters are sampled (0 or 1: see generate.scale_sampled)
 EXACT_DEPTH = 1
-SAMPLED = -1
 
 
 @borrowing_kernel
@@ -178,7 +177,8 @@ def simulate(
     and Plackett-Luce voters are drawn exactly, as are the followers' ballots down to the slate's
     end.  Below that, each group is generated exactly down to its first ``EXACT_DEPTH`` randomly
     drawn preferences, and from there on from a 1-in-K sample of its voters, each weighing K
-    (:func:`generate.grow`); Mallows voters are a 1-in-K sample as a whole.  Nodes above a sample
+    (:func:`generate.grow` samples, :func:`generate.scale_sampled` weighs); Mallows voters are a
+    1-in-K sample as a whole.  Nodes above a sample
     weigh what it stands for (within K of the exact count).  The parameters are drawn before any
     of this, so they (and the recorded figures) are the exact run's with the same seed.
 
@@ -240,6 +240,7 @@ def simulate(
         slots[t] = t
     per = voters_per_ballot
     sampled = per > 1
+    thin_depth = EXACT_DEPTH if sampled else -1  # (grow: -1 generates every voter)
     m = 0
     if not per_region:  # one tree for every region: node 0 is its root
         cand[0] = -1
@@ -247,6 +248,7 @@ def simulate(
         stop[0] = 0
         m = 1
     n_rel = 0
+    delta = 0  # (sampled: the voters the tree stands for, less the exact number)
     for r in range(n_regions):
         root = m
         if per_region:  # each region (a college's section or unit) has a tree of its own
@@ -266,7 +268,9 @@ def simulate(
             n_mallows = binomial(s, others, mallows_share[k])
             n_pl = others - n_mallows
             if sampled:  # Mallows voters: a 1-in-K sample of them, patterns and all
-                n_mallows = thin(s, n_mallows, per)
+                n_sample = thin(s, n_mallows, per)
+                delta += n_sample * per - n_mallows
+                n_mallows = n_sample
             n_pat = 0
             if n_mallows > 0:
                 n_pat = mallows_patterns(s, n_mallows, ka, ph[k], perms, counts)
@@ -324,18 +328,22 @@ def simulate(
                     path_cand,
                     tmp,
                     per,
-                    EXACT_DEPTH if p < 0 else SAMPLED,
+                    thin_depth if p < 0 else -1,
                 )
                 if m < 0:
                     return FOREST_FULL, 0, 0
                 for t in range(ka):
                     end[chain[t]] = m
                 if sampled and p < 0:  # the followers' chain weighs what its sample stands for
-                    d = represented(weight, end, m0, m) - (count - halt)
+                    d = scale_sampled(weight, stop, end, m0, m, per, EXACT_DEPTH) - (count - halt)
                     for t in range(ka):
                         weight[chain[t]] += d
+                    delta += d
+                elif sampled:  # (a Mallows pattern's voters are all sampled)
+                    scale_sampled(weight, stop, end, m0, m, per, 0)
             # Plackett-Luce over the slate's candidates, then off the slate
             if n_pl > 0:
+                m0 = m
                 m = grow(
                     s,
                     n_pl,
@@ -362,11 +370,14 @@ def simulate(
                     path_cand,
                     tmp,
                     per,
-                    EXACT_DEPTH,
+                    thin_depth,
                 )
                 if m < 0:
                     return FOREST_FULL, 0, 0
+                if sampled:
+                    delta += scale_sampled(weight, stop, end, m0, m, per, EXACT_DEPTH) - n_pl
         if per_region:  # this region's non-aligned voters
+            m0 = m
             m = grow(
                 s,
                 supporters[r, n_slates],
@@ -393,17 +404,21 @@ def simulate(
                 path_cand,
                 tmp,
                 per,
-                EXACT_DEPTH,
+                thin_depth,
             )
             if m < 0:
                 return FOREST_FULL, 0, 0
             end[root] = m
             if sampled:
-                weight[root] = represented(weight, end, root + 1, m)
+                n_na = supporters[r, n_slates]
+                delta += scale_sampled(weight, stop, end, m0, m, per, EXACT_DEPTH) - n_na
+                weight[root] += delta
+                delta = 0
     if not per_region:  # the non-aligned voters of every region: Plackett-Luce over everyone
         n_na = 0
         for r in range(n_regions):
             n_na += supporters[r, n_slates]
+        m0 = m
         m = grow(
             s,
             n_na,
@@ -430,13 +445,14 @@ def simulate(
             path_cand,
             tmp,
             per,
-            EXACT_DEPTH,
+            thin_depth,
         )
         if m < 0:
             return FOREST_FULL, 0, 0
         end[0] = m
         if sampled:
-            weight[0] = represented(weight, end, 1, m)
+            delta += scale_sampled(weight, stop, end, m0, m, per, EXACT_DEPTH) - n_na
+            weight[0] += delta
     return OK, m, n_rel
 
 

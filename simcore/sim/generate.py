@@ -169,18 +169,16 @@ def grow(
     path_cand,
     tmp,
     per_ballot,
-    exact_depth,
+    thin_depth,
 ):
     """Write the subtree of ``n`` voters below an open node (the caller's): phase A over
     ``members_a`` for ``a`` preferences (``a`` may be 0), then phase B.  Returns the new node
     count, or -1 if the buffers are full.
 
-    ``per_ballot`` K > 1 is the sampled approximation: the voters who go on below a node at
-    depth ``exact_depth`` (0: the caller's node) are replaced by a 1-in-K sample of them
-    (``rest // K``, plus one with probability ``(rest % K) / K``), and every node deeper down
-    weighs K per sampled voter.  The nodes on the path to it take the sample's weight, so the
-    subtree's top-level weights sum to what the sample represents, which the caller reads
-    with :func:`represented` (it is ``n`` when K is 1).
+    ``thin_depth`` >= 0 samples the voters (the sampled approximation, see
+    :func:`scale_sampled`): those who go on below each node at that depth (0: all ``n``) are
+    replaced by a 1-in-``per_ballot`` sample of them, and the nodes below count sampled voters.
+    -1: every voter (exact).
 
     The body is written out by hand (no helper calls on the common path): Numba adds
     reference-counting work at helper boundaries that costs more than the work itself here.
@@ -198,8 +196,7 @@ def grow(
     rest = n
     depth = 1
     in_a = a > 0
-    sampled = per_ballot > 1
-    if sampled and exact_depth == 0:
+    if thin_depth == 0:
         rest = thin(s, n, per_ballot)
     while True:
         if rest > 0:
@@ -268,8 +265,7 @@ def grow(
             return -1
         y = m
         cand[y] = c
-        mult = per_ballot if sampled and j > exact_depth else 1
-        weight[y] = cnt * mult
+        weight[y] = cnt
         stop[y] = 0
         m += 1
         path_node[j] = y
@@ -280,11 +276,8 @@ def grow(
         if j < a:
             rest = cnt
             in_a = True
-            if sampled and j == exact_depth:  # the voters below are sampled
-                kept = thin(s, rest, per_ballot)
-                for t in range(1, j + 1):
-                    weight[path_node[t]] += kept * per_ballot - rest
-                rest = kept
+            if j == thin_depth:  # (the voters below are sampled)
+                rest = thin(s, rest, per_ballot)
             continue
         in_a = False
         if j > a:
@@ -296,14 +289,11 @@ def grow(
             stops = binomial(s, cnt, p_stop)
         if n_b - used_b <= 0:
             stops = cnt
-        stop[y] = stops * mult
+        stop[y] = stops
         rest = cnt - stops
-        if sampled and j == exact_depth and rest > 0:  # the voters below are sampled
-            kept = thin(s, rest, per_ballot)
-            for t in range(1, j + 1):
-                weight[path_node[t]] += kept * per_ballot - rest
-            rest = kept
-        if rest == 1 and j >= a and (j >= exact_depth or not sampled):
+        if j == thin_depth and rest > 0:  # (the voters below are sampled)
+            rest = thin(s, rest, per_ballot)
+        if rest == 1 and j >= a and j >= thin_depth:
             # one voter goes on: write the rest of their ballot as a chain, without the stack
             k = j - a
             chain_start = m
@@ -323,13 +313,13 @@ def grow(
                 if m >= capacity:
                     return -1
                 cand[m] = c
-                weight[m] = per_ballot if sampled else 1
+                weight[m] = 1
                 used[c] = True
                 used_b += 1
                 k += 1
                 m += 1
                 if n_b - used_b <= 0 or uniform(s) < hazard[min(k, hazard.shape[0] - 1)]:
-                    stop[m - 1] = per_ballot if sampled else 1
+                    stop[m - 1] = 1
                     break
                 stop[m - 1] = 0
             for z in range(chain_start, m):
@@ -410,12 +400,25 @@ def mallows_patterns(s, n, k, phi, perms, counts):
 
 
 @borrowing_kernel
-def represented(weight, end, first, last):
-    """The voters the top-level nodes ``first .. last - 1`` of a subtree stand for (their
-    weights' sum; ``end[y]`` is the first node after ``y``'s subtree)."""
+def scale_sampled(weight, stop, end, first, last, k, exact_depth):
+    """Weigh a group's sampled voters: the nodes ``first .. last - 1`` written by :func:`grow`
+    with ``thin_depth`` = ``exact_depth`` (0 or 1) count sampled voters below that depth; each
+    stands for ``k`` voters.  Scales them, sets each top-level node's weight to what its
+    subtree then stands for, and returns the group's total."""
     total = 0
     y = first
     while y < last:
+        e = end[y]
+        for z in range(y + exact_depth, e):
+            weight[z] *= k
+            stop[z] *= k
+        if exact_depth == 1:
+            kids = 0
+            c = y + 1
+            while c < e:
+                kids += weight[c]
+                c = end[c]
+            weight[y] = stop[y] + kids
         total += weight[y]
-        y = end[y]
+        y = e
     return total

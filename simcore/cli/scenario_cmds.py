@@ -107,18 +107,28 @@ def run(
     show_default=True,
     help="The sample to check: 1 in K voters.",
 )
-@click.option("--sims", "-n", type=click.IntRange(min=2), default=2000, show_default=True)
+@click.option(
+    "--sims",
+    "-n",
+    type=click.IntRange(min=2),
+    default=2000,
+    show_default=True,
+    help="Paired simulations (each run three ways).",
+)
 @click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the file's, else 1).")
 @click.option("--threads", "-t", type=click.IntRange(min=1), help="Threads (default: all cores).")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--top", type=click.IntRange(min=1), default=10, show_default=True, help="Measures to list."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print every measure as JSON.")
 def check_sampling(file, voters_per_ballot, sims, seed, threads, top, as_json):
     """How much --voters-per-ballot K moves scenario FILE's results.
 
-    Simulates FILE exactly and with a 1-in-K sample of its voters on the same seed (the two
-    runs draw the same parameters in every simulation) and reports both speeds, how often the
-    elected candidates differ, and the measures that moved most, each with its paired
-    standard error.
+    Simulates FILE exactly, exactly again with another electorate from the same parameters, and
+    with a 1-in-K sample, all on one seed (every run draws the same parameters in each
+    simulation). Reports both speeds, how often the elected candidates differ from the exact
+    run's (and between the two exact runs, for scale), and the measures that moved most, each
+    with its paired standard error.
     """
     from simcore.inputs.scenario_file import read_scenario
     from simcore.sim.sampling_check import check_sampling as run_check

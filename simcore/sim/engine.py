@@ -178,9 +178,9 @@ def simulate(
     end.  Below that, each group is generated exactly down to its first ``EXACT_DEPTH`` randomly
     drawn preferences, and from there on from a 1-in-K sample of its voters, each weighing K
     (:func:`generate.grow` samples, :func:`generate.scale_sampled` weighs); Mallows voters are a
-    1-in-K sample as a whole.  Nodes above a sample
-    weigh what it stands for (within K of the exact count).  The parameters are drawn before any
-    of this, so they (and the recorded figures) are the exact run's with the same seed.
+    1-in-K sample as a whole.  Nodes above a sample weigh what it stands for (within K of the
+    exact count).  The parameters are drawn before any of this, so they (and the recorded
+    figures) are the exact run's with the same seed.
 
     ``generation_salt`` (0 in runs) != 0 generates the electorate from a stream of its own after
     the parameters are drawn: another electorate from the same parameters."""

@@ -182,7 +182,7 @@ def test_cli_check_sampling():
     assert len(table) == 1 + 1 + 4  # title line, header, 4 measures
     res = runner.invoke(cli, ["check-sampling", QUICK, "-k", "3", "-n", "200", "--json"])
     data = json.loads(res.output)
-    assert data["voters_per_ballot"] == 3 and data["simulations"] == 200
+    assert data["voters_per_ballot"] == 3 and data["simulations"] == 200 and data["threads"] >= 1
     assert data["seed"] == read_scenario(QUICK).seed and len(data["measures"]) > 10
     res = runner.invoke(cli, ["check-sampling", "scenarios/labour-leadership-2010.toml"])
     assert res.exit_code == 2 and "does not apply to a college" in res.output

@@ -7,6 +7,7 @@ key); the meaning of every parameter is documented in ``docs/scenarios.md``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -139,6 +140,17 @@ class Scenario:
     @property
     def candidate_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.candidates)
+
+    def sampled(self, voters_per_ballot: int) -> Scenario:
+        """This scenario with ``voters_per_ballot`` (1: exact); a college refuses K > 1."""
+        if self.college is not None and voters_per_ballot > 1:
+            from simcore.errors import InputError
+
+            raise InputError(
+                f"{self.source or self.title}: voters_per_ballot (sampling voters) does not "
+                "apply to a college (its counts are fast already)"
+            )
+        return dataclasses.replace(self, voters_per_ballot=voters_per_ballot)
 
     def attributes(self) -> dict[str, tuple[str, ...]]:
         keys = sorted({k for c in self.candidates for k in c.attributes})

@@ -7,7 +7,7 @@ def _pm(est: float, se: float, digits: int) -> str:
     return f"{est:.{digits}f} ± {se:.{digits}f}"
 
 
-def _precision_line(m: dict) -> list[str]:
+def _run_notes(m: dict) -> list[str]:
     """What a run with a precision target came to, and whether its electorates were sampled
     (nothing for a plain exact run)."""
     out = []
@@ -31,7 +31,7 @@ def render_college(rows: list[dict], metadata: dict) -> str:
     strategies = list(dict.fromkeys(r["strategy"] for r in rows))
     m = metadata
     out = [f"{m['scenario']}: {m['simulations']:,} simulations, seed {m['seed']}, {m['rule']}"]
-    out += _precision_line(m) + [""]
+    out += _run_notes(m) + [""]
 
     def table(measure, key, title, fmt="{:.3f}"):
         items = list(dict.fromkeys(r[key] for r in rows if r["measure"] == measure))
@@ -92,7 +92,7 @@ def render_summary(rows: list[dict], metadata: dict, top: int = 12) -> str:
         f"{m['scenario']}: {m['simulations']:,} simulations, seed {m['seed']}, rule {m['rule']}, "
         f"{m['seats']} seats"
     )
-    out += _precision_line(m)
+    out += _run_notes(m)
     out.append("")
     out.append(
         f"Mean seats (± Monte Carlo standard error); below: paired difference from '{first}'"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from simcore.errors import InputError
 from simcore.model.scenario import Scenario
 from simcore.results.accumulate import Accumulator, CollegeAccumulator
 from simcore.results.sim_outputs import (
@@ -93,12 +91,7 @@ def run_scenario(
     seed = int(seed if seed is not None else (sc.seed if sc.seed is not None else new_seed()))
     threads = threads or default_threads()
     if voters_per_ballot is not None and voters_per_ballot != sc.voters_per_ballot:
-        if sc.college is not None and voters_per_ballot > 1:
-            raise InputError(
-                f"{sc.source or sc.title}: --voters-per-ballot does not apply to a college "
-                "(its counts are fast already)"
-            )
-        sc = dataclasses.replace(sc, voters_per_ballot=voters_per_ballot)
+        sc = sc.sampled(voters_per_ballot)
     plan = compile_plan(sc)
     folder = RunFolder(out, force) if out is not None else None
     meta = {

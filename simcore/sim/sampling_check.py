@@ -24,7 +24,7 @@ from simcore.results.accumulate import Accumulator
 from simcore.results.sim_outputs import summary_rows
 from simcore.sim.plan import compile_plan
 from simcore.sim.rng import stream_key
-from simcore.sim.runner import run_chunk, simulate
+from simcore.sim.runner import default_threads, run_chunk, simulate
 
 CHECK_COLUMNS = (
     "strategy",
@@ -45,7 +45,7 @@ class SamplingCheck:
     voters_per_ballot: int
     simulations: int
     seed: int
-    threads: int | None
+    threads: int
     exact_per_s: float
     sampled_per_s: float
     differ_share: float  # share of (simulation, strategy) pairs electing different candidates
@@ -62,6 +62,7 @@ class SamplingCheck:
             "voters_per_ballot": self.voters_per_ballot,
             "simulations": self.simulations,
             "seed": self.seed,
+            "threads": self.threads,
             "exact_simulations_per_s": round(self.exact_per_s, 1),
             "sampled_simulations_per_s": round(self.sampled_per_s, 1),
             "elected_differ_share": round(self.differ_share, 4),
@@ -91,16 +92,14 @@ def check_sampling(
 ) -> SamplingCheck:
     """Simulate ``sc`` ``sims`` times exactly and with a 1-in-``voters_per_ballot`` sample, on
     the same seed, and compare every summary measure of the two runs on paired simulations."""
-    if sc.college is not None:
-        raise InputError(f"{sc.source or sc.title}: sampling voters does not apply to a college")
+    sc.sampled(voters_per_ballot)  # (refuses a college)
+    threads = threads or default_threads()
     if voters_per_ballot < 2:
         raise InputError("--voters-per-ballot: compare a sample of 1 in 2 or more with the exact")
     elected, per_s = [], []
     runs = ((1, 0), (1, _SALT), (voters_per_ballot, 0))  # exact, exact again, sampled
     for k, salt in runs:
-        plan = dataclasses.replace(
-            compile_plan(dataclasses.replace(sc, voters_per_ballot=k)), generation_salt=salt
-        )
+        plan = dataclasses.replace(compile_plan(sc.sampled(k)), generation_salt=salt)
         run_chunk(plan, stream_key(seed), 0, 1)  # compile (or load) the kernels
         t = time.perf_counter()
         chunks = simulate(plan, sims, seed, threads=threads, chunk_size=chunk_size)

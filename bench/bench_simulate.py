@@ -63,8 +63,8 @@ def _run_process(
 )
 def simulate_nec(quick: bool) -> dict:
     from simcore.inputs.scenario_file import read_scenario
+    from simcore.kernels.rng import stream_key
     from simcore.sim.plan import compile_plan
-    from simcore.sim.rng import stream_key
     from simcore.sim.runner import capacity_for, run_chunk
 
     sims = 40 if quick else 2000

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.sim import engine
-from simcore.sim.lazy import IN_PLACE, LAZY, expand, new_lazy
-from simcore.sim.rng import stream_key
+from simcore.kernels.lazy_tree import IN_PLACE, LAZY, expand, new_lazy
+from simcore.kernels.rng import stream_key
+from simcore.sim.bundles import model_of
+from simcore.sim.electorate import new_gen_work
+from simcore.sim.electorate_lazy import generate_lazy_electorate
+from simcore.sim.forest import OK, new_forest
+from simcore.sim.params import new_drawn
 
 
 def lazy_forest(plan, seed: int, sim: int, strategy: int = 0, reverse: bool = False):
@@ -14,61 +18,42 @@ def lazy_forest(plan, seed: int, sim: int, strategy: int = 0, reverse: bool = Fa
     order, or last node first with ``reverse``); returns (labels, end, weight, stop, lz, roots,
     nodes generated before expansion)."""
     cap = 1 << 16
-    cand, end = np.empty(cap, np.int16), np.empty(cap, np.int32)
-    weight, stop = np.empty(cap, np.int64), np.empty(cap, np.int64)
-    rel = np.empty((cap, 4), np.int32)
     nc = plan.ncand
+    trees = new_forest(cap, cap)
+    cand, end, weight, stop, rel = trees
     roots = np.zeros(len(plan.electorate), np.int64)
     lz = new_lazy(cap, nc, 2 * plan.n_slates + 1, plan.nonaligned_len.shape[0])
-    status, m, n_rel = engine.simulate_lazy(
+    work = new_gen_work(
+        nc, plan.slate_members.shape[1], 4096, new_drawn(nc, plan.n_regions, plan.n_slates)
+    )
+    status, m, n_rel = generate_lazy_electorate(
         stream_key(seed),
         sim,
-        plan.strength,
-        plan.strength_sd,
-        plan.electorate,
-        plan.turnout,
-        plan.base_share,
-        plan.swing_sd,
-        plan.regional_sd,
-        plan.follow,
-        plan.mallows_share,
-        plan.phi,
-        plan.stop_after,
-        plan.continue_len,
-        plan.nonaligned_len,
-        plan.slate_members,
-        plan.slate_size,
-        plan.off_slate,
-        plan.off_size,
-        cand,
-        end,
-        weight,
-        stop,
-        rel,
-        np.empty((4096, plan.slate_members.shape[1]), np.int64),
-        np.empty(4096, np.int64),
+        model_of(plan),
+        trees,
+        work,
         np.zeros(plan.n_stats),
         np.empty(nc, np.int64),
         roots,
         lz,
     )
-    assert status == engine.OK
+    assert status == OK
     for j in range(n_rel):
         cand[rel[j, 0]] = plan.orderings[strategy, rel[j, 1], rel[j, 2], rel[j, 3]]
     initial = m
-    first = lz[0]
+    first = lz.first
     while True:
-        todo = [y for y in range(lz[14][0]) if first[y] == LAZY]
+        todo = [y for y in range(lz.fill[0]) if first[y] == LAZY]
         if not todo:
             break
         for y in reversed(todo) if reverse else todo:
-            assert expand(y, cand, end, weight, stop, *lz[:17])
+            assert expand(y, cand, end, weight, stop, lz)
     return cand, end, weight, stop, lz, roots, initial
 
 
 def region_ballots(cand, end, weight, stop, lz, root) -> dict[tuple[int, ...], int]:
     """The ballots below ``root`` with their numbers of voters."""
-    first, count = lz[0], lz[1]
+    first, count = lz.first, lz.count
     out: dict[tuple[int, ...], int] = {}
 
     def children(y):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.kernels.ers97 import max_stages
+from simcore.kernels.rng import stream_key
 from simcore.model.scenario import (
     Candidate,
     Dist,
@@ -16,9 +16,11 @@ from simcore.model.scenario import (
     Strategy,
     Supporters,
 )
-from simcore.sim import engine
-from simcore.sim.forest import relabel
-from simcore.sim.rng import stream_key
+from simcore.sim import chunk
+from simcore.sim.bundles import count_spec_of, model_of, new_outputs
+from simcore.sim.electorate import generate_electorate, new_gen_work
+from simcore.sim.forest import OK, new_forest, relabel
+from simcore.sim.params import new_drawn
 
 
 def small_scenario(
@@ -75,65 +77,21 @@ def small_scenario(
 def forest(plan, seed: int, sim: int, strategy: int = 0, cap: int = 1 << 20):
     """Generate simulation ``sim`` and return ``(labels, end, weight, stop)`` (``cap``: room for
     that many nodes)."""
-    cand = np.empty(cap, np.int16)
-    end = np.empty(cap, np.int32)
-    weight = np.empty(cap, np.int64)
-    stop = np.empty(cap, np.int64)
-    rel = np.empty((cap, 4), np.int32)
-    width = plan.slate_members.shape[1]
-    perms = np.empty((4096, width), np.int64)
-    counts = np.empty(4096, np.int64)
     nc = plan.ncand
-    st = [np.empty(nc * (nc + 2) + 8, np.int64) for _ in range(3)]
-    path = [np.empty(nc + 2, np.int64) for _ in range(2)]
-    tmp = np.zeros(2 * nc + 8, np.int64)
+    trees = new_forest(cap, cap)
+    work = new_gen_work(
+        nc, plan.slate_members.shape[1], 4096, new_drawn(nc, plan.n_regions, plan.n_slates)
+    )
     stats = np.zeros(plan.n_stats)
     lot = np.empty(nc, np.int64)
-    roots = np.zeros(len(plan.electorate), np.int64)
-    status, m, n_rel = engine.simulate(
-        stream_key(seed),
-        sim,
-        plan.strength,
-        plan.strength_sd,
-        plan.electorate,
-        plan.turnout,
-        plan.base_share,
-        plan.swing_sd,
-        plan.regional_sd,
-        plan.follow,
-        plan.mallows_share,
-        plan.phi,
-        plan.stop_after,
-        plan.continue_len,
-        plan.nonaligned_len,
-        plan.slate_members,
-        plan.slate_size,
-        plan.off_slate,
-        plan.off_size,
-        cand,
-        end,
-        weight,
-        stop,
-        rel,
-        perms,
-        counts,
-        st[0],
-        st[1],
-        st[2],
-        path[0],
-        path[1],
-        tmp,
-        stats,
-        lot,
-        False,
-        roots,
-        plan.voters_per_ballot,
-        plan.generation_salt,
+    roots = np.zeros(plan.n_regions, np.int64)
+    status, m, n_rel = generate_electorate(
+        stream_key(seed), sim, model_of(plan), trees, work, stats, lot, False, roots
     )
-    assert status == engine.OK
+    assert status == OK
     labels = np.empty(m, np.int16)
-    relabel(cand[:m], rel, n_rel, plan.orderings, strategy, labels)
-    return labels, end[:m].copy(), weight[:m].copy(), stop[:m].copy()
+    relabel(trees.cand[:m], trees.rel, n_rel, plan.orderings, strategy, labels)
+    return labels, trees.end[:m].copy(), trees.weight[:m].copy(), trees.stop[:m].copy()
 
 
 def ballots_of(labels, end, weight, stop) -> dict[tuple[int, ...], int]:
@@ -151,49 +109,17 @@ def ballots_of(labels, end, weight, stop) -> dict[tuple[int, ...], int]:
 
 
 def run_chunk_arrays(plan, seed, first, n):
-    elected = np.full((n, plan.n_strategies, plan.seats), -1, np.int16)
-    stats = np.zeros((n, plan.n_stats))
-    nodes = np.zeros(n, np.int64)
-    engine.run_chunk(
+    """The chunk kernel called directly (small starting capacity, so trees grow)."""
+    out = new_outputs(plan, n)
+    chunk.run_chunk(
         stream_key(seed),
         first,
         n,
         True,
-        plan.rule_code,
-        plan.seats,
-        plan.unit,
-        plan.quota_kind,
-        plan.direction,
-        plan.block_votes,
-        plan.group,
-        plan.group_min,
-        plan.strength,
-        plan.strength_sd,
-        plan.electorate,
-        plan.turnout,
-        plan.base_share,
-        plan.swing_sd,
-        plan.regional_sd,
-        plan.follow,
-        plan.mallows_share,
-        plan.phi,
-        plan.stop_after,
-        plan.continue_len,
-        plan.nonaligned_len,
-        plan.slate_members,
-        plan.slate_size,
-        plan.off_slate,
-        plan.off_size,
+        model_of(plan),
+        count_spec_of(plan),
         plan.orderings,
-        max_stages(plan.ncand, plan.seats) + 3 * plan.ncand,
         64,
-        plan.voters_per_ballot,
-        plan.generation_salt,
-        plan.college_weights,
-        plan.college_flags,
-        elected,
-        stats,
-        nodes,
-        np.zeros((n, plan.n_strategies, max(plan.ncand, 3)), np.int64),
+        out,
     )
-    return elected, stats, nodes
+    return out.elected, out.stats, out.nodes

@@ -1,4 +1,4 @@
-"""The samplers of ``simcore.sim.rng`` against scipy's distributions (seeded; alpha = 0.001)."""
+"""The samplers of ``simcore.kernels.rng`` against scipy's distributions (seeded; alpha = 0.001)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from numba import njit
 from scipy import stats
 
-from simcore.sim import rng
+from simcore.kernels import rng
 from tests.stat_helpers import ALPHA, chi_square_pvalue
 
 

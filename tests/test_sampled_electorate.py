@@ -17,10 +17,10 @@ from scipy import stats
 from simcore.cli.main import cli
 from simcore.inputs.scenario_file import read_scenario
 from simcore.jit import kernel
+from simcore.kernels.rng import seed_stream, stream_key
 from simcore.sim.generate import thin
 from simcore.sim.job import run_scenario
 from simcore.sim.plan import compile_plan
-from simcore.sim.rng import seed_stream, stream_key
 from simcore.sim.runner import run_chunk
 from tests.sim_helpers import ballots_of, forest, small_scenario
 from tests.stat_helpers import ALPHA

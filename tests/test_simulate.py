@@ -38,7 +38,7 @@ def test_identical_for_any_threads_and_chunking():
 def test_starting_tree_capacity_changes_nothing():
     # a simulation that outgrows its arrays is repeated with larger ones; chunks start with room
     # for the largest tree seen so far
-    from simcore.sim.rng import stream_key
+    from simcore.kernels.rng import stream_key
     from simcore.sim.runner import run_chunk
 
     for sc in (

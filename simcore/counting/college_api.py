@@ -84,7 +84,7 @@ def count_college(
     college: College, seed: int | None = None, *, ties: str = "backward"
 ) -> CollegeResult:
     from simcore.kernels import college as kc
-    from simcore.sim.lazy import new_lazy
+    from simcore.kernels.lazy_tree import new_lazy
 
     if ties not in ("backward", "forward"):
         raise RuleError(f"ties must be 'backward' or 'forward', got {ties!r}")

@@ -18,8 +18,8 @@ import numpy as np
 from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels.arith import _mul_u128
 from simcore.kernels.countlog import CONTINUING, EXCLUDED, WITHDRAWN
+from simcore.kernels.lazy_tree import IN_PLACE, LAZY, expand
 from simcore.kernels.ties import break_tie
-from simcore.sim.lazy import IN_PLACE, LAZY, expand
 
 NO_WINNER = -1
 OVERFLOW = -2
@@ -34,28 +34,9 @@ def tally_section(root, cand, end, weight, stop, state, out, lz):
     """First continuing preferences of section ``root``'s ballots into ``out``; returns the
     number of non-exhausted ballots, or -1 if a lazy tree ran out of room.
 
-    ``lz`` holds a lazy tree's extra arrays (:mod:`simcore.sim.lazy`); a tree built from ballot
-    files has every node's children in place."""
-    (
-        first,
-        count,
-        group,
-        depth,
-        used,
-        keys,
-        g_a,
-        g_pswitch,
-        g_hazard,
-        g_mem,
-        g_size,
-        g_prob,
-        g_alias,
-        strength,
-        fill,
-        rs,
-        scratch,
-        stack,
-    ) = lz
+    ``lz`` holds a lazy tree's extra arrays (:data:`simcore.kernels.lazy_tree.LazyTree`); a tree
+    built from ballot files has every node's children in place."""
+    first, count, stack = lz.first, lz.count, lz.stack
     total = np.int64(0)
     y = root + 1
     last = end[root]
@@ -80,30 +61,7 @@ def tally_section(root, cand, end, weight, stop, state, out, lz):
             y += 1
             continue
         if f == LAZY:
-            if not expand(
-                y,
-                cand,
-                end,
-                weight,
-                stop,
-                first,
-                count,
-                group,
-                depth,
-                used,
-                keys,
-                g_a,
-                g_pswitch,
-                g_hazard,
-                g_mem,
-                g_size,
-                g_prob,
-                g_alias,
-                strength,
-                fill,
-                rs,
-                scratch,
-            ):
+            if not expand(y, cand, end, weight, stop, lz):
                 return -1
             f = first[y]
         stack[top, 0] = end[y]

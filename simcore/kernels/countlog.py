@@ -6,6 +6,7 @@ Kernels never allocate their outputs: the caller passes a :class:`CountLog`'s ar
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,26 @@ ROUND = 5  # IRV / college round
 TIE_NONE = 0
 TIE_HISTORY = 1  # by votes at earlier stages
 TIE_LOT = 2  # by lot
+
+
+# A count's record as the kernels take it (the arrays of :class:`CountLog`, in its order).
+StageLog = namedtuple(
+    "StageLog",
+    [
+        "votes",
+        "state",
+        "exhausted",
+        "lost",
+        "quota",
+        "action",
+        "subject",
+        "tie",
+        "elected",
+        "elected_stage",
+        "excluded_stage",
+        "meta",
+    ],
+)
 
 
 @dataclass
@@ -64,7 +85,7 @@ class CountLog:
 
     def arrays(self):
         """The arrays in the order kernels take them."""
-        return (
+        return StageLog(
             self.votes,
             self.state,
             self.exhausted,

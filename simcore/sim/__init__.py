@@ -1,1 +1,2 @@
-"""Monte Carlo simulation: random streams, ballot generation, the engine and its outputs."""
+"""Monte Carlo simulation: drawing parameters, generating electorates, counting them under every
+strategy, chunk by chunk (see docs/architecture.md)."""

@@ -17,14 +17,26 @@ repeats the simulation with larger buffers (its random stream is restarted, so n
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
-from simcore.jit import borrowing_kernel
+from simcore.jit import borrowing_kernel, kernel
+
+# status of a generator or a count: done, the node arrays are full, the Mallows patterns are full
+OK = 0
+FOREST_FULL = 1
+PATTERNS_FULL = 2
+
+# The node arrays of the trie layout (cand, end, weight, stop) and the relabel table ``rel``,
+# whose rows are (node, slate, region, slot).
+Forest = namedtuple("Forest", ["cand", "end", "weight", "stop", "rel"])
 
 
-def new_forest(capacity: int, relabel_capacity: int):
-    """``(cand, end, weight, stop, rel)`` buffers: ``rel`` rows are (node, slate, region, slot)."""
-    return (
+@kernel
+def new_forest(capacity, relabel_capacity):
+    """Empty buffers for a forest of up to ``capacity`` nodes and ``relabel_capacity`` slots."""
+    return Forest(
         np.empty(capacity, np.int16),
         np.empty(capacity, np.int32),
         np.empty(capacity, np.int64),

@@ -17,13 +17,27 @@ length is reached: after the k-th preference of phase B it stops with probabilit
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from simcore.jit import borrowing_kernel, inline_kernel, kernel
-from simcore.sim.rng import binomial, uniform
+from simcore.kernels.rng import binomial, uniform
 
 # draw voters one by one below this many per available candidate (cheaper than a multinomial)
 _PER_VOTER = 6
+
+# A group's ballot model for :func:`grow`: phase A's members (with their alias tables), phase
+# B's, the probability of stopping after phase A and the hazards of stopping in phase B.
+GroupModel = namedtuple(
+    "GroupModel",
+    ["members_a", "prob_a", "alias_a", "members_b", "prob_b", "alias_b", "p_switch", "hazard"],
+)
+# The generator's scratch: candidates on the current path (``used``), the stack of pending
+# children (candidate, voters, depth), the open path, and a zeroed tally (2 * ncand + 8).
+GrowScratch = namedtuple(
+    "GrowScratch", ["used", "st_c", "st_n", "st_d", "path_node", "path_cand", "tmp"]
+)
 
 
 @kernel
@@ -143,34 +157,7 @@ def _multinomial_children(s, rest, depth, members, strength, used, st_c, st_n, s
 
 
 @borrowing_kernel
-def grow(
-    s,
-    n,
-    a,
-    members_a,
-    prob_a,
-    alias_a,
-    members_b,
-    prob_b,
-    alias_b,
-    strength,
-    p_switch,
-    hazard,
-    used,
-    cand,
-    end,
-    weight,
-    stop,
-    m,
-    st_c,
-    st_n,
-    st_d,
-    path_node,
-    path_cand,
-    tmp,
-    per_ballot,
-    thin_depth,
-):
+def grow(s, n, a, group, strength, forest, m, scratch, per_ballot, thin_depth):
     """Write the subtree of ``n`` voters below an open node (the caller's): phase A over
     ``members_a`` for ``a`` preferences (``a`` may be 0), then phase B.  Returns the new node
     count, or -1 if the buffers are full.
@@ -182,10 +169,18 @@ def grow(
 
     The body is written out by hand (no helper calls on the common path): Numba adds
     reference-counting work at helper boundaries that costs more than the work itself here.
-    ``tmp[:ncand]`` must be zero on entry (it is on exit).
+    ``group`` is a :data:`GroupModel`, ``forest`` a :data:`simcore.sim.forest.Forest` and
+    ``scratch`` a :data:`GrowScratch`, whose ``tmp[:ncand]`` must be zero on entry (it is on
+    exit).
     """
     if n <= 0:
         return m
+    members_a, prob_a, alias_a = group.members_a, group.prob_a, group.alias_a
+    members_b, prob_b, alias_b = group.members_b, group.prob_b, group.alias_b
+    p_switch, hazard = group.p_switch, group.hazard
+    cand, end, weight, stop = forest.cand, forest.end, forest.weight, forest.stop
+    used, st_c, st_n, st_d = scratch.used, scratch.st_c, scratch.st_n, scratch.st_d
+    path_node, path_cand, tmp = scratch.path_node, scratch.path_cand, scratch.tmp
     ncand = used.shape[0]
     n_b = members_b.shape[0]
     capacity = cand.shape[0]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simcore.kernels.rng import stream_key
 from simcore.model.scenario import Scenario
 from simcore.results.accumulate import Accumulator, CollegeAccumulator
 from simcore.results.sim_outputs import (
@@ -24,7 +25,6 @@ from simcore.results.sim_outputs import (
     write_summary,
 )
 from simcore.sim.plan import compile_plan
-from simcore.sim.rng import stream_key
 from simcore.sim.runner import ChunkResult, default_threads, run_chunk, simulate
 
 CHECK_EVERY = 1000  # simulations between checks of a run's precision

@@ -73,7 +73,7 @@ class Plan:
     slate_of: np.ndarray  # (ncand,) slate index of each candidate or -1
     college_weights: np.ndarray  # (R,) weights (numerators over a common denominator) or empty
     college_flags: np.ndarray  # (2,) units by IRV, proportional allocation
-    voters_per_ballot: int = 1  # > 1: sampled electorates (see engine.simulate)
+    voters_per_ballot: int = 1  # > 1: sampled electorates (see simcore.sim.electorate)
     generation_salt: int = 0  # != 0: electorates from another stream, same parameters (checks)
 
     @property

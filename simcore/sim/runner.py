@@ -1,8 +1,9 @@
 """Running many simulations on all cores, in chunks, yielding results in simulation order.
 
 Chunks are just batches of simulation indices; each simulation draws from its own random stream
-(:mod:`rng`), so neither the number of threads nor the chunk size changes any result.  The
-kernel releases the GIL, so plain Python threads run chunks in parallel.  At most a few chunks
+(:mod:`simcore.kernels.rng`), so neither the number of threads nor the chunk size changes any
+result.  The kernel (:mod:`simcore.sim.chunk`) releases the GIL, so plain Python threads run
+chunks in parallel.  At most a few chunks
 are in flight, so memory does not grow with the number of simulations.
 """
 
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from simcore.errors import RuleError
-from simcore.kernels.ers97 import max_stages
+from simcore.kernels.rng import stream_key
+from simcore.sim.bundles import count_spec_of, model_of, new_outputs
 from simcore.sim.plan import Plan
-from simcore.sim.rng import stream_key
 
 
 @dataclass
@@ -27,7 +28,7 @@ class ChunkResult:
     elected: np.ndarray  # (n, strategies, seats) candidate indices in order of election, -1 pad
     stats: np.ndarray  # (n, plan.n_stats) drawn figures
     nodes: np.ndarray  # (n,) size of each simulated ballot tree
-    extra: np.ndarray  # (n, strategies, width) college figures (see engine.run_chunk)
+    extra: np.ndarray  # (n, strategies, width) college figures (see chunk.run_chunk)
 
     @property
     def n(self) -> int:
@@ -53,63 +54,24 @@ def run_chunk(
     """Simulations ``first .. first + n - 1``.  ``capacity``: ballot-tree nodes to allocate at
     first (0: a small default); a simulation that needs more is repeated with twice as many, so
     it changes the time taken, never the result."""
-    elected = np.full((n, plan.n_strategies, plan.seats), -1, np.int16)
-    stats = np.zeros((n, plan.n_stats), np.float64)
-    nodes = np.zeros(n, np.int64)
-    extra = np.zeros((n, plan.n_strategies, max(plan.ncand, 3)), np.int64)
+    from simcore.sim import chunk
+
+    out = new_outputs(plan, n)
     try:
-        _run(plan, key, first, n, count, capacity, elected, stats, nodes, extra)
+        chunk.run_chunk(
+            key,
+            first,
+            n,
+            count,
+            model_of(plan),
+            count_spec_of(plan),
+            plan.orderings,
+            capacity or _DEFAULT_CAPACITY,
+            out,
+        )
     except OverflowError as exc:
         raise RuleError(f"{exc}: the scenario's electorates are too large") from None
-    return ChunkResult(first, elected, stats, nodes, extra)
-
-
-def _run(plan, key, first, n, count, capacity, elected, stats, nodes, extra):
-    from simcore.sim import engine
-
-    capacity = capacity or _DEFAULT_CAPACITY
-    engine.run_chunk(
-        key,
-        first,
-        n,
-        count,
-        plan.rule_code,
-        plan.seats,
-        plan.unit,
-        plan.quota_kind,
-        plan.direction,
-        plan.block_votes,
-        plan.group,
-        plan.group_min,
-        plan.strength,
-        plan.strength_sd,
-        plan.electorate,
-        plan.turnout,
-        plan.base_share,
-        plan.swing_sd,
-        plan.regional_sd,
-        plan.follow,
-        plan.mallows_share,
-        plan.phi,
-        plan.stop_after,
-        plan.continue_len,
-        plan.nonaligned_len,
-        plan.slate_members,
-        plan.slate_size,
-        plan.off_slate,
-        plan.off_size,
-        plan.orderings,
-        max(max_stages(plan.ncand, plan.seats), 3 * plan.ncand + plan.seats + 4),
-        capacity,
-        plan.voters_per_ballot,
-        plan.generation_salt,
-        plan.college_weights,
-        plan.college_flags,
-        elected,
-        stats,
-        nodes,
-        extra,
-    )
+    return ChunkResult(first, out.elected, out.stats, out.nodes, out.extra)
 
 
 def simulate(

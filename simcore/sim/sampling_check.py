@@ -19,11 +19,11 @@ from types import SimpleNamespace
 import numpy as np
 
 from simcore.errors import InputError
+from simcore.kernels.rng import stream_key
 from simcore.model.scenario import Scenario, Strategy
 from simcore.results.accumulate import Accumulator
 from simcore.results.sim_outputs import summary_rows
 from simcore.sim.plan import compile_plan
-from simcore.sim.rng import stream_key
 from simcore.sim.runner import default_threads, run_chunk, simulate
 
 CHECK_COLUMNS = (

@@ -6,8 +6,8 @@ nodes of a leadership-college electorate, 28% at NEC scale).  So generated trees
 node *unexpanded*: it carries what its voters' remaining preferences depend on (its group's
 ballot model, how many preferences are placed, which candidates they were: a bit mask, so at
 most 64 candidates) and a key.  Expanding it splits its continuing voters among their next
-preferences exactly as eager generation would (:mod:`generate`), with random numbers from a
-stream seeded by the node's key.  The key of a child is derived from its parent's key and its
+preferences exactly as eager generation would (:mod:`simcore.sim.generate`), with random numbers
+from a stream seeded by the node's key.  The key of a child is derived from its parent's key and its
 candidate, so a node always expands to the same children, whenever and whichever strategy's
 count asks first: lazy trees keep common random numbers and reproducibility.
 
@@ -18,10 +18,12 @@ or a block elsewhere (``first[y]`` to ``first[y] + count[y]``), each child an un
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from simcore.jit import borrowing_kernel, kernel
-from simcore.sim.rng import binomial, uniform
+from simcore.kernels.rng import binomial, uniform
 
 IN_PLACE = -2
 LAZY = -1
@@ -30,6 +32,35 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _PER_VOTER = 6
+
+# A lazy tree's arrays beside the node arrays (cand, end, weight, stop): per node, where its
+# children are (``first``, ``count``) and what an unexpanded node's voters depend on (``group``,
+# ``depth``, ``used``: a candidate bit mask, ``keys``); per ballot model (``g_*``): its phase A
+# length, switch and stop hazards, members and alias tables; the drawn ``strength``; ``fill``
+# (next free node, FULL flag) and scratch.
+LazyTree = namedtuple(
+    "LazyTree",
+    [
+        "first",
+        "count",
+        "group",
+        "depth",
+        "used",
+        "keys",
+        "g_a",
+        "g_pswitch",
+        "g_hazard",
+        "g_mem",
+        "g_size",
+        "g_prob",
+        "g_alias",
+        "strength",
+        "fill",
+        "rs",
+        "scratch",
+        "stack",
+    ],
+)
 
 
 @borrowing_kernel
@@ -55,38 +86,22 @@ def seed_from(key, state):
 
 
 @borrowing_kernel
-def split_into(
-    rest,
-    g,
-    j,
-    mask,
-    key,
-    cand,
-    end,
-    weight,
-    stop,
-    first,
-    count,
-    group,
-    depth,
-    used,
-    keys,
-    g_a,
-    g_pswitch,
-    g_hazard,
-    g_mem,
-    g_size,
-    g_prob,
-    g_alias,
-    strength,
-    fill,
-    rs,
-    tally,
-):
+def split_into(rest, g, j, mask, key, cand, end, weight, stop, lz):
     """Write the children of ``rest`` voters of group ``g`` who have placed ``j`` preferences
     (candidates ``mask``) as unexpanded nodes at the end of the arrays; returns the index of the
-    first child, or -1 if the arrays are full (``fill[1] = FULL``).  ``tally`` (ncand ints,
-    zero on entry and on exit) and ``rs`` (uint64[4]) are scratch."""
+    first child, or -1 if the arrays are full (``fill[1] = FULL``).  ``lz.scratch`` (ncand ints,
+    zero on entry and on exit) and ``lz.rs`` (uint64[4]) are scratch."""
+    first, count, group, depth, used, keys = (
+        lz.first,
+        lz.count,
+        lz.group,
+        lz.depth,
+        lz.used,
+        lz.keys,
+    )
+    g_a, g_pswitch, g_hazard, g_size = lz.g_a, lz.g_pswitch, lz.g_hazard, lz.g_size
+    g_mem, g_prob, g_alias, strength = lz.g_mem, lz.g_prob, lz.g_alias, lz.strength
+    fill, rs, tally = lz.fill, lz.rs, lz.scratch
     m = fill[0]
     first_child = m
     if rest <= 0:
@@ -186,65 +201,26 @@ def split_into(
 
 
 @kernel
-def expand(
-    y,
-    cand,
-    end,
-    weight,
-    stop,
-    first,
-    count,
-    group,
-    depth,
-    used,
-    keys,
-    g_a,
-    g_pswitch,
-    g_hazard,
-    g_mem,
-    g_size,
-    g_prob,
-    g_alias,
-    strength,
-    fill,
-    rs,
-    tally,
-):
+def expand(y, cand, end, weight, stop, lz):
     """Generate node ``y``'s children (if not yet); returns False if the arrays are full."""
-    if first[y] != LAZY:
+    if lz.first[y] != LAZY:
         return True
     start = split_into(
         weight[y] - stop[y],
-        group[y],
-        depth[y],
-        used[y],
-        keys[y],
+        lz.group[y],
+        lz.depth[y],
+        lz.used[y],
+        lz.keys[y],
         cand,
         end,
         weight,
         stop,
-        first,
-        count,
-        group,
-        depth,
-        used,
-        keys,
-        g_a,
-        g_pswitch,
-        g_hazard,
-        g_mem,
-        g_size,
-        g_prob,
-        g_alias,
-        strength,
-        fill,
-        rs,
-        tally,
+        lz,
     )
     if start < 0:
         return False
-    first[y] = start
-    count[y] = fill[0] - start
+    lz.first[y] = start
+    lz.count[y] = lz.fill[0] - start
     return True
 
 
@@ -252,7 +228,7 @@ def expand(
 def new_lazy(capacity, ncand, n_groups, hazard_len):
     """The extra arrays of a lazy tree of ``capacity`` nodes, every node's children in place
     until a generator says otherwise, and room for ``n_groups`` ballot models: the tuple the
-    counting kernels take as ``lz``."""
+    counting kernels take as ``lz`` (a :data:`LazyTree`)."""
     first = np.full(capacity, IN_PLACE, np.int64)
     count = np.zeros(capacity, np.int64)
     group = np.zeros(capacity, np.int64)
@@ -272,7 +248,7 @@ def new_lazy(capacity, ncand, n_groups, hazard_len):
     rs = np.zeros(4, np.uint64)
     scratch = np.zeros(2 * ncand + 8, np.int64)
     stack = np.zeros((ncand + 2, 2), np.int64)
-    return (
+    return LazyTree(
         first,
         count,
         group,

@@ -1,0 +1,319 @@
+"""Counting one simulated electorate under every strategy (common random numbers).
+
+The electorate was generated once with recommended-order *slots*; for each strategy the slots
+are filled in place with the candidates of its orderings and the forest is counted under the
+scenario's rule (or as a college).  Only the slot nodes change between strategies, so sizing the
+candidates' piles costs work in the slots only.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from simcore.jit import kernel
+from simcore.kernels import college, ers97, irv, meek, wigm
+from simcore.kernels.countlog import StageLog
+from simcore.sim.forest import FOREST_FULL, OK
+
+COLLEGE_IRV = 10  # rule codes of the engine beyond the counting rules (see plan.RULE_CODES)
+COLLEGE_BLOCK = 11
+
+# The count's working arrays, kept across a chunk's simulations: withdrawn candidates (none in
+# simulations), nodes per candidate outside the slots, pile offsets, the stage log, and the
+# college counters' tallies.
+CountWork = namedtuple(
+    "CountWork",
+    [
+        "withdrawn",
+        "base_count",
+        "start",
+        "log",
+        "c_tallies",
+        "c_active",
+        "c_excluded",
+        "c_tie",
+        "c_rank",
+        "c_winners",
+        "c_won",
+    ],
+)
+
+
+@kernel
+def new_count_work(ncand, n_regions, max_stages):
+    return CountWork(
+        np.zeros(ncand, np.bool_),
+        np.zeros(ncand, np.int64),
+        np.zeros(ncand + 1, np.int64),
+        StageLog(
+            np.zeros((max_stages, ncand), np.int64),
+            np.zeros((max_stages, ncand), np.int8),
+            np.zeros(max_stages, np.int64),
+            np.zeros(max_stages, np.int64),
+            np.zeros(max_stages, np.int64),
+            np.zeros(max_stages, np.int8),
+            np.zeros(max_stages, np.int32),
+            np.zeros(max_stages, np.int8),
+            np.zeros(ncand, np.int32),
+            np.zeros(ncand, np.int32),
+            np.zeros(ncand, np.int32),
+            np.zeros(4, np.int64),
+        ),
+        np.zeros((ncand + 1, n_regions, ncand), np.int64),
+        np.zeros((ncand + 1, n_regions), np.int64),
+        np.zeros(ncand + 1, np.int32),
+        np.zeros(ncand + 1, np.int8),
+        np.zeros((ncand + 1, ncand), np.int64),
+        np.zeros(n_regions, np.int64),
+        np.zeros(ncand, np.int64),
+    )
+
+
+@kernel
+def count_forest(spec, cand, end, weight, stop, start, lot, withdrawn, log):
+    """Count a forest under ``spec`` (a :data:`simcore.sim.bundles.CountSpec`) into ``log`` (a
+    :data:`simcore.kernels.countlog.StageLog`).
+
+    ``start``: each candidate's pile segment (:func:`simcore.kernels.trie.pile_offsets`)."""
+    rule = spec.rule
+    seats = spec.seats
+    if rule == 0:
+        wigm.count_wigm(
+            cand,
+            end,
+            weight,
+            stop,
+            start,
+            seats,
+            withdrawn,
+            spec.unit,
+            spec.quota_kind,
+            spec.direction,
+            lot,
+            spec.group,
+            spec.group_min,
+            log.votes,
+            log.state,
+            log.exhausted,
+            log.lost,
+            log.quota,
+            log.action,
+            log.subject,
+            log.tie,
+            log.elected,
+            log.elected_stage,
+            log.excluded_stage,
+            log.meta,
+        )
+    elif rule == 1:
+        meek.count_meek(
+            cand,
+            end,
+            weight,
+            stop,
+            start,
+            withdrawn.shape[0] + 1,
+            seats,
+            withdrawn,
+            lot,
+            spec.group,
+            spec.group_min,
+            log.votes,
+            log.state,
+            log.exhausted,
+            log.lost,
+            log.quota,
+            log.action,
+            log.subject,
+            log.tie,
+            log.elected,
+            log.elected_stage,
+            log.excluded_stage,
+            log.meta,
+        )
+    elif rule == 2:
+        ers97.count_ers97(
+            cand,
+            end,
+            weight,
+            stop,
+            start,
+            seats,
+            withdrawn,
+            lot,
+            spec.group,
+            spec.group_min,
+            log.votes,
+            log.state,
+            log.exhausted,
+            log.lost,
+            log.quota,
+            log.action,
+            log.subject,
+            log.tie,
+            log.elected,
+            log.elected_stage,
+            log.excluded_stage,
+            log.meta,
+        )
+    elif rule == 3:
+        irv.count_irv(
+            cand,
+            end,
+            weight,
+            stop,
+            start,
+            withdrawn,
+            spec.direction,
+            lot,
+            log.votes,
+            log.state,
+            log.exhausted,
+            log.lost,
+            log.quota,
+            log.action,
+            log.subject,
+            log.tie,
+            log.elected,
+            log.elected_stage,
+            log.excluded_stage,
+            log.meta,
+        )
+    else:
+        irv.count_block(
+            cand,
+            end,
+            weight,
+            stop,
+            start,
+            withdrawn,
+            seats,
+            spec.block_votes,
+            lot,
+            log.votes,
+            log.state,
+            log.exhausted,
+            log.lost,
+            log.quota,
+            log.action,
+            log.subject,
+            log.tie,
+            log.elected,
+            log.elected_stage,
+            log.excluded_stage,
+            log.meta,
+        )
+
+
+@kernel
+def _count_college(i, strategy, spec, forest, lz, lot, region_root, work, out):
+    """Count simulation ``i``'s college under ``strategy``: OK or FOREST_FULL."""
+    cand, end, weight, stop = forest.cand, forest.end, forest.weight, forest.stop
+    meta = work.log.meta
+    ncand = work.withdrawn.shape[0]
+    if spec.rule == COLLEGE_IRV:
+        college.count_weighted_irv(
+            cand,
+            end,
+            weight,
+            stop,
+            lz,
+            region_root,
+            spec.college_weights,
+            work.withdrawn,
+            spec.direction,
+            lot,
+            work.c_tallies,
+            work.c_active,
+            work.c_excluded,
+            work.c_tie,
+            work.c_rank,
+            meta,
+        )
+        if meta[1] == college.TREE_FULL:
+            return FOREST_FULL
+        if meta[1] == college.OVERFLOW:
+            raise OverflowError("college sections too large for exact 128-bit arithmetic")
+        out.elected[i, strategy, 0] = meta[1] if meta[1] >= 0 else -1
+        out.extra[i, strategy, 0] = meta[0]
+        out.extra[i, strategy, 1] = meta[3]
+        out.extra[i, strategy, 2] = meta[2]
+        return OK
+    college.count_block_units(
+        cand,
+        end,
+        weight,
+        stop,
+        lz,
+        region_root,
+        spec.college_weights,
+        work.withdrawn,
+        spec.college_flags[0] != 0,
+        spec.college_flags[1] != 0,
+        spec.direction,
+        lot,
+        work.c_winners,
+        work.c_won,
+        meta,
+    )
+    if meta[0] == college.TREE_FULL:
+        return FOREST_FULL
+    if meta[0] == college.OVERFLOW:
+        raise OverflowError("unit weight x votes beyond 64 bits")
+    out.elected[i, strategy, 0] = meta[0]
+    for c in range(ncand):
+        out.extra[i, strategy, c] = work.c_won[c]
+    return OK
+
+
+@kernel
+def count_strategies(i, m, n_rel, spec, orderings, forest, lz, lot, region_root, work, out):
+    """Count simulation ``i``'s electorate (``m`` nodes, ``n_rel`` slots) under every strategy
+    into ``out`` (a :data:`simcore.sim.bundles.Outputs`); FOREST_FULL if a lazy tree ran out of
+    room (the caller repeats the simulation with larger arrays)."""
+    ncand = work.withdrawn.shape[0]
+    n_strat = orderings.shape[0]
+    cand, rel = forest.cand, forest.rel
+    base_count, start = work.base_count, work.start
+    elected, meta = work.log.elected, work.log.meta
+    if spec.rule < COLLEGE_IRV:
+        # nodes per candidate outside the recommended-order slots (the same for every strategy)
+        for c in range(ncand):
+            base_count[c] = 0
+        for y in range(m):
+            if cand[y] >= 0:
+                base_count[cand[y]] += 1
+    for strategy in range(n_strat):
+        # fill in the slots in place and size the piles: work in the slots only
+        for c in range(ncand):
+            start[c + 1] = base_count[c]
+        for j in range(n_rel):
+            c = orderings[strategy, rel[j, 1], rel[j, 2], rel[j, 3]]
+            cand[rel[j, 0]] = c
+            start[c + 1] += 1
+        start[0] = 0
+        for c in range(ncand):
+            start[c + 1] += start[c]
+        if spec.rule >= COLLEGE_IRV:
+            if _count_college(i, strategy, spec, forest, lz, lot, region_root, work, out) != OK:
+                return FOREST_FULL
+            continue
+        for c in range(ncand):
+            elected[c] = -1
+        meta[1] = 0
+        count_forest(
+            spec,
+            cand[:m],
+            forest.end[:m],
+            forest.weight[:m],
+            forest.stop[:m],
+            start,
+            lot,
+            work.withdrawn,
+            work.log,
+        )
+        for j in range(out.elected.shape[2]):
+            out.elected[i, strategy, j] = elected[j] if j < meta[1] else -1
+    return OK

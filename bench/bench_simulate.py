@@ -122,7 +122,7 @@ def simulate_nec(quick: bool) -> dict:
 )
 def sampling_effect(quick: bool) -> dict:
     from simcore.inputs.scenario_file import read_scenario
-    from simcore.sim.sampling_check import check_sampling
+    from simcore.jobs.sampling_check import check_sampling
 
     sims = 40 if quick else 2000
     check = check_sampling(read_scenario(SCENARIO), SAMPLE, sims, 1, threads=2)

@@ -13,9 +13,9 @@ import simcore
 from simcore.counting.college_api import count_college
 from simcore.errors import InputError
 from simcore.inputs.scenario_file import parse_scenario, read_scenario
+from simcore.jobs.run import run_scenario
 from simcore.model.college import College, Section
 from simcore.model.scenario import CollegeSpec
-from simcore.sim.job import run_scenario
 from simcore.sim.plan import compile_plan
 from simcore.sim.runner import simulate
 from tests.lazy_helpers import lazy_forest, region_ballots

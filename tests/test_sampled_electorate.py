@@ -17,9 +17,9 @@ from scipy import stats
 from simcore.cli.main import cli
 from simcore.inputs.scenario_file import read_scenario
 from simcore.jit import kernel
+from simcore.jobs.run import run_scenario
 from simcore.kernels.rng import seed_stream, stream_key
 from simcore.sim.generate import thin
-from simcore.sim.job import run_scenario
 from simcore.sim.plan import compile_plan
 from simcore.sim.runner import run_chunk
 from tests.sim_helpers import ballots_of, forest, small_scenario
@@ -117,7 +117,7 @@ def test_a_small_sample_moves_results_little_and_a_tiny_one_visibly():
     """Quickstart (about 3,000 voters): at 1 in 3 every measure stays within 0.02 of the exact
     run's and within 5 paired standard errors; at 1 in 100 (about 30 ballots) the check finds
     the distortion."""
-    from simcore.sim.sampling_check import CHECK_COLUMNS, check_sampling
+    from simcore.jobs.sampling_check import CHECK_COLUMNS, check_sampling
 
     sc = read_scenario(QUICK)
     check = check_sampling(sc, 3, 1500, 11, threads=2)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from simcore.cli.main import cli
 from simcore.inputs.scenario_file import read_scenario
-from simcore.sim.job import run_scenario
+from simcore.jobs.run import run_scenario
 from simcore.sim.plan import compile_plan
 from simcore.sim.runner import simulate
 from tests.sim_helpers import small_scenario
@@ -160,7 +160,7 @@ def test_cli_run_validate_and_schema(tmp_path):
 
 
 def test_precision_stops_at_the_first_checkpoint_that_meets_it(tmp_path):
-    from simcore.sim.job import widest_half_width
+    from simcore.jobs.run import widest_half_width
 
     sc = small_scenario(electorate=20, share=0.3)  # (few voters: outcomes far from certain)
     runs = [
@@ -213,7 +213,7 @@ def test_precision_for_a_college_given_in_the_scenario():
 
 
 def test_widest_half_width_reads_probabilities_and_their_differences():
-    from simcore.sim.job import widest_half_width
+    from simcore.jobs.run import widest_half_width
 
     def row(measure, low, high, dlow, dhigh):
         return {

@@ -73,8 +73,8 @@ def run(
 
     from simcore.cli.progress import Progress
     from simcore.inputs.scenario_file import read_scenario
+    from simcore.jobs.run import run_scenario, summary_json
     from simcore.results.sim_table import render_summary
-    from simcore.sim.job import run_scenario, summary_json
 
     sc = read_scenario(file)
     out = out or str(Path("results") / Path(file).stem)
@@ -131,8 +131,8 @@ def check_sampling(file, voters_per_ballot, sims, seed, threads, top, as_json):
     with its paired standard error.
     """
     from simcore.inputs.scenario_file import read_scenario
-    from simcore.sim.sampling_check import check_sampling as run_check
-    from simcore.sim.sampling_check import render_check
+    from simcore.jobs.sampling_check import check_sampling as run_check
+    from simcore.jobs.sampling_check import render_check
 
     sc = read_scenario(file)
     seed = seed if seed is not None else (sc.seed if sc.seed is not None else 1)

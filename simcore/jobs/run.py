@@ -83,7 +83,7 @@ def run_scenario(
 
     ``voters_per_ballot`` (default: the scenario's) K > 1 samples the electorate below each
     group's first drawn preference, 1 in K, each ballot counted K times (an approximation; see
-    docs/scenarios.md and :mod:`simcore.sim.sampling_check`)."""
+    docs/scenarios.md and :mod:`simcore.jobs.sampling_check`)."""
     from simcore.counting.api import new_seed
 
     sims = int(sims if sims is not None else sc.sims)

@@ -34,7 +34,24 @@ CASES = {
     "block-college-t2": ("scenarios/block-college.toml", 400, 11, ["--threads", "2"]),
 }
 RULES = ("meek", "ers97", "wigm", "irv", "block", "fptp")
-PINNED = {}
+# digests of the code before the engine was split (f504d9f), with outputs read as below
+PINNED = {
+    "quickstart-t1": "0f65466df5a820d4",
+    "quickstart-t2": "0f65466df5a820d4",
+    "nec-2020-t1": "b6d0960c7c059b7c",
+    "nec-2020-t2": "b6d0960c7c059b7c",
+    "nec-2020-k10": "3b051e73241c53e1",
+    "leadership-2010-t1": "5cb0775d1918fc5d",
+    "leadership-2010-t2": "5cb0775d1918fc5d",
+    "block-college-t1": "75706f97de8e0406",
+    "block-college-t2": "75706f97de8e0406",
+    "rule-meek": "f9444d26547a6f47",
+    "rule-ers97": "186ab9e5d5eef346",
+    "rule-wigm": "186ab9e5d5eef346",
+    "rule-irv": "8ca40c189e7e25e6",
+    "rule-block": "d9b9dd208d35a816",
+    "rule-fptp": "de147f9cfef481f9",
+}
 
 
 def digest(out: Path) -> str:

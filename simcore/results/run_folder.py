@@ -98,7 +98,8 @@ class RunFolder:
             if _owner_running(pid, _stage_created(other)):
                 raise OutputError(
                     f"another simcore run (process {pid}) is writing into this folder "
-                    f"({other.name}); wait for it to finish or choose another --out",
+                    f"({other.name}); wait for it to finish or choose another --out (if no "
+                    "run is writing there, delete that folder)",
                     path=self.path,
                 )
             shutil.rmtree(other, ignore_errors=True)

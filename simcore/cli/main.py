@@ -1,17 +1,21 @@
 """The ``simcore`` command: a thin edge over the Python API.
 
 Every user error, a mistake on the command line included, becomes one line on stderr and exit
-status 2 (see :mod:`simcore.errors`).
+status 2 (see :mod:`simcore.errors`); so does a file that cannot be written (disk full,
+read-only folder).  Ctrl-C and SIGTERM stop a command the same way (any partial results are
+removed) with one line and exit status 130 or 143 (128 + the signal's number).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import click
 
 from simcore import __version__
+from simcore.cli.progress import end_line
 from simcore.errors import InputError
 
 # (Click 8.2 and later say "no arguments, here is the help" with a UsageError of its own)
@@ -24,6 +28,16 @@ def _usage_error(exc: click.UsageError) -> click.exceptions.Exit:
     msg = " ".join(exc.format_message().split())
     click.echo(f"simcore: error: {msg} (see '{where} --help')", err=True)
     return click.exceptions.Exit(2)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C's ``KeyboardInterrupt``, so that the same
+    clean-up runs (a run's staging folder is removed)."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated()
 
 
 class _Group(click.Group):
@@ -39,6 +53,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
+            end_line()
             click.echo(f"simcore: error: {exc}", err=True)
             ctx.exit(2)
         except _NO_ARGS:
@@ -47,7 +62,12 @@ class _Group(click.Group):
             raise _usage_error(exc) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except Terminated:
+            end_line()
+            click.echo("simcore: terminated (SIGTERM)", err=True)
+            ctx.exit(128 + signal.SIGTERM)
         except KeyboardInterrupt:
+            end_line()
             click.echo("simcore: interrupted", err=True)
             ctx.exit(130)
         except BrokenPipeError:
@@ -85,6 +105,7 @@ _register()
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _on_sigterm)
     cli(prog_name="simcore")
 
 

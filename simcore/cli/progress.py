@@ -5,6 +5,17 @@ from __future__ import annotations
 import sys
 import time
 
+_bar_shown = False  # a bar is on stderr's last line, with no newline after it
+
+
+def end_line() -> None:
+    """End the line of a bar still showing, so that a message after it gets a line of its own."""
+    global _bar_shown
+    if _bar_shown:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+        _bar_shown = False
+
 
 class Progress:
     def __init__(self, enabled: bool) -> None:
@@ -13,6 +24,7 @@ class Progress:
         self.last = 0.0
 
     def __call__(self, done: int, total: int) -> None:
+        global _bar_shown
         if not self.enabled:
             return
         now = time.perf_counter()
@@ -29,6 +41,7 @@ class Progress:
             f"\r[{bar}] {done:,}/{total:,} {100 * done / max(total, 1):3.0f}%  "
             f"{rate:,.0f} sims/s  ETA {_clock(eta)}   "
         )
+        _bar_shown = done < total
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()

@@ -17,8 +17,8 @@ import numpy as np
 from simcore.kernels.rng import stream_key
 from simcore.model.scenario import Scenario
 from simcore.results.accumulate import Accumulator, CollegeAccumulator
+from simcore.results.run_folder import RunFolder
 from simcore.results.sim_outputs import (
-    RunFolder,
     SimulationRows,
     college_summary_rows,
     summary_rows,
@@ -93,7 +93,6 @@ def run_scenario(
     if voters_per_ballot is not None and voters_per_ballot != sc.voters_per_ballot:
         sc = sc.sampled(voters_per_ballot)
     plan = compile_plan(sc)
-    folder = RunFolder(out, force) if out is not None else None
     meta = {
         "scenario": sc.title,
         "scenario_file": sc.source,
@@ -114,6 +113,7 @@ def run_scenario(
         "command": " ".join(sys.argv),
     }
     rows_out = None
+    folder = RunFolder(out, force) if out is not None else None  # (cleans up after itself)
     try:
         t0 = time.perf_counter()
         run_chunk(plan, stream_key(seed), 0, 1)  # compile (or load) the kernels
@@ -180,9 +180,9 @@ def run_scenario(
             rows_out = None
             write_summary(folder, rows, meta)
             folder.publish()
-    except BaseException:
+    except BaseException:  # an error, Ctrl-C or SIGTERM: no partial results are left behind
         if rows_out is not None:
-            rows_out.writer.close()
+            rows_out.discard()
         if folder is not None:
             folder.abandon()
         raise

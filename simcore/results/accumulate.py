@@ -1,10 +1,17 @@
 """Outcome statistics accumulated chunk by chunk, in exact integers.
 
 For every measure (a slate's seats; whether it wins exactly / at least k seats; whether a
-candidate is elected) and every strategy the accumulator keeps integer sums of the values, their
-squares, and the paired differences from the first strategy (and their squares).  Sums of
-integers do not depend on the order chunks arrive in, so summaries are identical for any
-chunking or number of threads, and memory stays flat however many simulations run.
+candidate is elected; a college candidate's weight won) and every strategy the accumulator keeps
+integer sums of the values, their squares, and the paired differences from the first strategy
+(and their squares).  Sums of integers do not depend on the order chunks arrive in, so summaries
+are identical for any chunking or number of threads, and memory stays flat however many
+simulations run.
+
+The sums are exact for any int64 values: the running totals are Python integers (unbounded),
+and a chunk is summed in int64 only when it provably cannot overflow (``n * max|v|**2 < 2**63``,
+true of counts and indicators); otherwise each value is split into 21-bit limbs whose products
+and sums fit int64 (:func:`exact_sums`).  A population-weighted college's squared weights (about
+10**17 each) therefore never wrap around.
 """
 
 from __future__ import annotations
@@ -17,9 +24,52 @@ import numpy as np
 Z95 = 1.959963984540054
 
 
+LIMB = 21  # bits per limb: a limb product is below 2**42, a sum of 2**21 of them below 2**63
+LIMB_ROWS = 1 << 20  # rows summed at once on the limb path
+INT64_LIMIT = 1 << 63
+
+
+def _int_array(x: np.ndarray) -> np.ndarray:
+    """An int64 array as Python integers (an object array), so that later sums are unbounded."""
+    out = np.empty(x.shape, object)
+    out[...] = x.tolist() if x.ndim else int(x)
+    return out
+
+
+def exact_sums(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sum, sum of squares) over axis 0 of int64 values ``v`` with ``|v| < 2**63``, exactly,
+    as object arrays of Python integers."""
+    n = v.shape[0]
+    if n == 0:
+        z = np.zeros(v.shape[1:], np.int64)
+        return _int_array(z), _int_array(z)
+    big = max(int(v.max()), -int(v.min()))
+    if n * big * big < INT64_LIMIT:  # counts and indicators: plain int64 cannot overflow
+        return _int_array(v.sum(axis=0)), _int_array((v * v).sum(axis=0))
+    if big >= INT64_LIMIT:  # (only -2**63 itself, which no measure produces)
+        raise OverflowError("a measure's value does not fit int64")
+    total = _int_array(np.zeros(v.shape[1:], np.int64))
+    total_sq = total.copy()
+    mask = (1 << LIMB) - 1
+    for a in range(0, n, LIMB_ROWS):
+        part = v[a : a + LIMB_ROWS]
+        # sum: v = hi * 2**32 + lo, hi in [-2**31, 2**31), lo in [0, 2**32)
+        hi, lo = part >> 32, part & 0xFFFFFFFF
+        total += _int_array(hi.sum(axis=0)) * (1 << 32) + _int_array(lo.sum(axis=0))
+        # square: |v| = l2 * 2**42 + l1 * 2**21 + l0, each limb below 2**21
+        m = np.abs(part)
+        limbs = [(m >> (LIMB * k)) & mask for k in range(3)]
+        for i in range(3):
+            for j in range(i, 3):
+                s = _int_array((limbs[i] * limbs[j]).sum(axis=0))
+                total_sq += s * ((1 if i == j else 2) << (LIMB * (i + j)))
+    return total, total_sq
+
+
 @dataclass
 class Measure:
-    """One family of per-simulation integer values, shaped (strategies, items)."""
+    """One family of per-simulation integer values, shaped (strategies, items); the sums are
+    object arrays of Python integers."""
 
     sum: np.ndarray
     sum_sq: np.ndarray
@@ -28,17 +78,22 @@ class Measure:
 
     @classmethod
     def zeros(cls, strategies: int, items: int) -> Measure:
-        z = lambda: np.zeros((strategies, items), np.int64)  # noqa: E731
+        z = lambda: _int_array(np.zeros((strategies, items), np.int64))  # noqa: E731
         return cls(z(), z(), z(), z())
 
     def add(self, values: np.ndarray) -> None:
-        """Add (n, strategies, items) integer values."""
+        """Add (n, strategies, items) integer values, each in [0, 2**63) (counts, indicators,
+        weights: so that the paired differences fit int64 too)."""
         v = values.astype(np.int64)
+        if v.size and int(v.min()) < 0:
+            raise OverflowError("measures are non-negative")
         d = v - v[:, :1, :]
-        self.sum += v.sum(axis=0)
-        self.sum_sq += (v * v).sum(axis=0)
-        self.diff_sum += d.sum(axis=0)
-        self.diff_sq += (d * d).sum(axis=0)
+        s, sq = exact_sums(v)
+        self.sum += s
+        self.sum_sq += sq
+        s, sq = exact_sums(d)
+        self.diff_sum += s
+        self.diff_sq += sq
 
 
 class Accumulator:
@@ -93,9 +148,16 @@ def mean_row(total: int, total_sq: int, n: int, proportion: bool) -> tuple[float
         half = Z95 * math.sqrt(m * (1 - m) / n + z2 / (4 * n * n)) / (1 + z2 / n)
         low, high = centre - half, centre + half
         return m, se, (0.0 if low < 1e-12 else low), (1.0 if high > 1 - 1e-12 else high)
-    var = (total_sq - n * m * m) / (n - 1) if n > 1 else 0.0
-    se = math.sqrt(max(var, 0.0) / n)
+    se = math.sqrt(_variance(total, total_sq, n) / n)
     return m, se, m - Z95 * se, m + Z95 * se
+
+
+def _variance(total: int, total_sq: int, n: int) -> float:
+    """The sample variance from exact integer sums, itself computed exactly and rounded once
+    (no cancellation however large the values: ``(n * sum_sq - sum**2) / (n * (n - 1))``)."""
+    if n < 2:
+        return 0.0
+    return (n * int(total_sq) - int(total) ** 2) / (n * (n - 1))
 
 
 def diff_row(total: int, total_sq: int, n: int) -> tuple[float, ...]:
@@ -103,8 +165,7 @@ def diff_row(total: int, total_sq: int, n: int) -> tuple[float, ...]:
     if n == 0:
         return (math.nan,) * 4
     m = total / n
-    var = (total_sq - n * m * m) / (n - 1) if n > 1 else 0.0
-    se = math.sqrt(max(var, 0.0) / n)
+    se = math.sqrt(_variance(total, total_sq, n) / n)
     return m, se, m - Z95 * se, m + Z95 * se
 
 

@@ -2,7 +2,10 @@
 ``run.json``, written so that an interrupted run never leaves a file that looks complete.
 
 Everything is written into a hidden folder inside the output folder and moved into place only
-when the run has finished, ``run.json`` last.
+when the run has finished, ``run.json`` last (see :mod:`simcore.results.run_folder`).
+
+``elected`` is a Parquet ``list<string>``: the names in order of election, whatever characters
+they hold.
 """
 
 from __future__ import annotations
@@ -10,8 +13,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,9 @@ import pyarrow.parquet as pq
 
 from simcore.errors import InputError
 from simcore.results.accumulate import Accumulator, CollegeAccumulator, diff_row, mean_row
+from simcore.results.run_folder import RunFolder, writing
 
 ROW_GROUP = 65536
-OUTPUTS = ("simulations.parquet", "summary.parquet", "summary.csv", "run.json")
 SUMMARY_COLUMNS = (
     "strategy",
     "measure",
@@ -42,41 +43,6 @@ SUMMARY_COLUMNS = (
 )
 
 
-class RunFolder:
-    """The output folder of a run: refuses to overwrite unless ``force``; stages files in a
-    hidden folder and publishes them together at the end."""
-
-    def __init__(self, path: str | Path, force: bool) -> None:
-        self.path = Path(path)
-        if self.path.exists() and not self.path.is_dir():
-            raise InputError("exists and is not a folder", path=self.path)
-        existing = [f for f in OUTPUTS if (self.path / f).exists()]
-        if existing and not force:
-            raise InputError(
-                f"already holds results ({existing[0]}); choose another --out or add --force",
-                path=self.path,
-            )
-        self.path.mkdir(parents=True, exist_ok=True)
-        self.stage = self.path / f".simcore-partial-{os.getpid()}"
-        if self.stage.exists():
-            shutil.rmtree(self.stage)
-        self.stage.mkdir()
-
-    def file(self, name: str) -> Path:
-        return self.stage / name
-
-    def publish(self) -> None:
-        for name in OUTPUTS:
-            if (self.path / name).exists():
-                (self.path / name).unlink()
-        for name in OUTPUTS:  # run.json last: its presence marks a complete run
-            os.replace(self.stage / name, self.path / name)
-        self.stage.rmdir()
-
-    def abandon(self) -> None:
-        shutil.rmtree(self.stage, ignore_errors=True)
-
-
 class SimulationRows:
     """Streams one row per simulation and strategy to ``simulations.parquet``."""
 
@@ -91,7 +57,7 @@ class SimulationRows:
         fields = [("simulation", pa.int64()), ("strategy", pa.string())]
         if self.college is None:
             fields += [(f"seats_{k}", pa.int16()) for k in self.slate_ids]
-            fields += [("seats_no_slate", pa.int16()), ("elected", pa.string())]
+            fields += [("seats_no_slate", pa.int16()), ("elected", pa.list_(pa.string()))]
         elif self.college.method == "block":
             fields += [("winner", pa.string()), ("no_majority", pa.bool_())]
             fields += [(f"weight_{c}", pa.int64()) for c in sc.candidate_names]
@@ -110,9 +76,12 @@ class SimulationRows:
                 (f"phi_{k}", pa.float64()),
                 (f"stop_after_slate_{k}", pa.float64()),
             ]
+        _refuse_duplicates([f[0] for f in fields], sc.source)
         meta = {"simcore": json.dumps(metadata, sort_keys=True)}
         self.schema = pa.schema(fields, metadata=meta)
-        self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+        self.path = path
+        with writing(path):
+            self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
         self.pending: list[pa.Table] = []  # written in row groups of about ROW_GROUP rows
         self.rows = 0
 
@@ -120,6 +89,15 @@ class SimulationRows:
         """Strings from indices (-1: missing), built without a Python loop per row."""
         idx = pa.array(np.where(index >= 0, index, 0).astype(np.int32), mask=index < 0)
         return pa.DictionaryArray.from_arrays(idx, pa.array(list(labels))).cast(pa.string())
+
+    def _elected(self, flat: np.ndarray) -> pa.Array:
+        """One list of names per row of candidate indices (-1: an unfilled place), built from
+        offsets and one flat array of names."""
+        valid = flat >= 0
+        offsets = np.zeros(len(flat) + 1, np.int32)
+        np.cumsum(valid.sum(axis=1), out=offsets[1:])
+        names = self._names(flat[valid].astype(np.int64), self.names)
+        return pa.ListArray.from_arrays(pa.array(offsets), names)
 
     def write(
         self,
@@ -140,7 +118,7 @@ class SimulationRows:
             for j, k in enumerate(self.slate_ids):
                 cols[f"seats_{k}"] = flat_seats[:, j].astype(np.int16)
             cols["seats_no_slate"] = flat_seats[:, -1].astype(np.int16)
-            cols["elected"] = ["; ".join(self.names[row[row >= 0]]) for row in flat]
+            cols["elected"] = self._elected(flat)
         else:
             win = flat[:, 0].astype(np.int64)
             cols["winner"] = self._names(win, self.names)
@@ -166,14 +144,36 @@ class SimulationRows:
 
     def _flush(self) -> None:
         if self.pending:
-            self.writer.write_table(pa.concat_tables(self.pending))
+            with writing(self.path):
+                self.writer.write_table(pa.concat_tables(self.pending))
         self.pending = []
         self.rows = 0
 
     def close(self, extra: dict) -> None:
         self._flush()
-        self.writer.add_key_value_metadata({"simcore_run": json.dumps(extra, sort_keys=True)})
-        self.writer.close()
+        with writing(self.path):
+            self.writer.add_key_value_metadata({"simcore_run": json.dumps(extra, sort_keys=True)})
+            self.writer.close()
+
+    def discard(self) -> None:
+        """Close after a failure (the file is removed with the staging folder)."""
+        try:
+            self.writer.close()
+        except Exception:  # (e.g. the disk that failed the run is still full)
+            pass
+
+
+def _refuse_duplicates(columns: list[str], source: str | None) -> None:
+    """A Parquet file with two columns of one name cannot be read back: refuse to write it."""
+    seen: set[str] = set()
+    for name in columns:
+        if name in seen:
+            raise InputError(
+                f"two columns of simulations.parquet would both be named '{name}'; "
+                "rename the slate or candidate it comes from",
+                path=source,
+            )
+        seen.add(name)
 
 
 def summary_rows(acc: Accumulator, plan) -> list[dict]:
@@ -242,6 +242,11 @@ def college_summary_rows(acc: CollegeAccumulator, plan) -> list[dict]:
 
 
 def write_summary(folder: RunFolder, rows: list[dict], metadata: dict) -> None:
+    with writing(folder.stage):
+        _write_summary(folder, rows, metadata)
+
+
+def _write_summary(folder: RunFolder, rows: list[dict], metadata: dict) -> None:
     table = pa.Table.from_pylist(
         rows,
         schema=pa.schema(

@@ -2,8 +2,8 @@
 
 Layers, lowest first: ``errors``, ``jit`` (and the package's ``__version__``); ``kernels``;
 ``model``; ``inputs``; ``counting``; ``sim``; ``results``; ``jobs`` and ``bench_runner``; the
-edges (``cli``, the package's ``__init__``).  A module may import its own package and any lower layer, nothing beside or
-above it, including imports inside functions.
+edges (``cli``, the package's ``__init__``).  A module may import its own package and any lower
+layer, nothing beside or above it, including imports inside functions.
 """
 
 from __future__ import annotations

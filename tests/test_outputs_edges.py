@@ -27,11 +27,11 @@ from click.testing import CliRunner
 from simcore.cli.main import cli
 from simcore.errors import InputError
 from simcore.inputs.scenario_file import parse_scenario
+from simcore.jobs.run import run_scenario
 from simcore.results import accumulate, run_folder
 from simcore.results.accumulate import Measure, exact_sums
 from simcore.results.run_folder import STAGE_PREFIX, OutputError, RunFolder
 from simcore.results.sim_outputs import SimulationRows
-from simcore.sim.job import run_scenario
 from simcore.sim.plan import compile_plan
 from simcore.sim.runner import simulate
 from tests.sim_helpers import small_scenario

@@ -195,6 +195,8 @@ def parse_options(rule: Rule, options: dict[str, Any]) -> dict[str, Any]:
 # the total in units must stay at or below 2**62.  Products (surplus x value, weight x share)
 # are done in 128 bits (simcore.kernels.arith) and need no further room.
 UNITS_LIMIT = 2**62
+#: Simulations draw voters with binomial samplers working in float64, exact for counts up to 2**53.
+GENERATOR_LIMIT = 2**53
 INT64_MAX = 2**63 - 1
 
 
@@ -232,7 +234,7 @@ def check_total_votes(
         d = rule_decimals(r, options)
         scale = f" (values are kept to {d} decimal places)" if d else ""
         raise InputError(
-            f"{what} {total} is beyond the {total_limit_text(limit)} votes rule {r.name!r} "
+            f"{what} {total}, more than the {total_limit_text(limit)} votes rule {r.name!r} "
             f"counts exactly{scale}; see 'simcore rules'",
             path=path,
             key=key,
@@ -265,7 +267,7 @@ def college_limit_problem(method: str, weights: list[int], sizes: list[int]) -> 
         total = sum(weights)
         if total > COLLEGE_BLOCK_WEIGHT_LIMIT:
             return (
-                f"the units' weights add up to {total}, beyond the "
+                f"the units' weights add up to {total}, more than the "
                 f"{total_limit_text(COLLEGE_BLOCK_WEIGHT_LIMIT)} a block college counts exactly"
             )
         return None

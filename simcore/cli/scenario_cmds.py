@@ -22,7 +22,6 @@ def validate(file, schema):
     if not file:
         raise InputError("give a scenario FILE to validate, or --schema")
     from simcore.inputs.scenario_file import read_scenario
-
     from simcore.sim.plan import check_limits
 
     sc = read_scenario(file)

@@ -342,9 +342,7 @@ def hamilton(w, tallies, state_mask, lot, out):
         q = muldiv_floor(w, tallies[c], total)
         out[c] += q
         given += q
-        rem[c] = np.int64(
-            np.uint64(w) * np.uint64(tallies[c]) - np.uint64(q) * np.uint64(total)
-        )
+        rem[c] = np.int64(np.uint64(w) * np.uint64(tallies[c]) - np.uint64(q) * np.uint64(total))
     left = w - given
     taken = np.zeros(ncand, np.bool_)
     for _ in range(left):

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simcore.errors import InputError
 from simcore.kernels.quota import QUOTA_KINDS
 from simcore.kernels.ties import BACKWARD, FORWARD
 from simcore.model.constraints import as_minimums, group_arrays
-from simcore.errors import InputError
 from simcore.model.rules import (
     GENERATOR_LIMIT,
     check_total_votes,

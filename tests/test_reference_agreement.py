@@ -290,7 +290,7 @@ def cases(draw, rule, minimum="never", option_strategy=None, equal=False):
     if rule == "irv":
         seats = 1
     elif draw(st.integers(0, 7)) == 0:
-        seats = draw(st.integers(1, 6))  # anything, often seats >= candidates
+        seats = draw(st.integers(1, 6))  # anything, often seats >= candidates (> is refused)
     else:
         seats = draw(st.integers(1, max(1, min(6, ncand - 1))))
     # "random": weights up to 50; "small": weights 1-3 (ties); "symmetric": every ballot also

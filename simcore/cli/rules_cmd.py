@@ -6,7 +6,7 @@ import json
 
 import click
 
-from simcore.model.rules import RULES
+from simcore.model.rules import RULES, limit_summary, max_total_votes, rule_decimals
 
 
 @click.command()
@@ -24,6 +24,9 @@ def rules(as_json):
                         "summary": r.summary,
                         "aliases": list(r.aliases),
                         "group_minimums": r.stv,
+                        "limit": limit_summary(r),
+                        "max_total_votes": max_total_votes(r),
+                        "decimals": rule_decimals(r),
                         "options": [
                             {
                                 "name": o.name,
@@ -45,8 +48,13 @@ def rules(as_json):
         click.echo(f"{r.name}{alias}: {r.title}")
         click.echo(f"    {r.summary}")
         click.echo(f"    source: {r.source}")
+        click.echo(f"    limit: {limit_summary(r)}")
         for o in r.options:
             click.echo(f"    -o {o.name}=...  {o.help} [default: {o.default}]")
         if r.stv:
             click.echo("    --minimum ATTR=VALUE:K  group minimum (see docs/rules.md)")
         click.echo()
+    click.echo(
+        "Limits: larger totals are refused, not miscounted; simulations also need the "
+        "electorate (x voters per ballot) <= 2^53. Colleges: see docs/rules.md (Limits)."
+    )

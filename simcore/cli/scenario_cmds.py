@@ -22,8 +22,10 @@ def validate(file, schema):
     if not file:
         raise InputError("give a scenario FILE to validate, or --schema")
     from simcore.inputs.scenario_file import read_scenario
+    from simcore.sim.plan import check_limits
 
     sc = read_scenario(file)
+    check_limits(sc)
     electorate = sum(r.electorate for r in sc.regions)
     how = f"rule {sc.rule}" if sc.college is None else f"college ({sc.college.method})"
     click.echo(

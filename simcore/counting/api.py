@@ -14,7 +14,7 @@ from simcore.kernels.countlog import CountLog
 from simcore.kernels.ties import BACKWARD, FORWARD
 from simcore.model.constraints import as_minimums, group_arrays
 from simcore.model.profile import Profile
-from simcore.model.rules import Rule, get_rule, parse_options
+from simcore.model.rules import Rule, check_total_votes, get_rule, parse_options
 
 
 def lot_priorities(seed: int, ncand: int) -> np.ndarray:
@@ -88,6 +88,15 @@ def prepare_count(
     opts = parse_options(r, options)
     seats = _seats(profile, r, seats)
     withdrawn = set(profile.withdrawn) | {profile.candidate_index(n) for n in withdraw}
+    standing = profile.n_candidates - len(withdrawn)
+    if seats > standing:
+        raise RuleError(
+            f"{seats} seats but only {standing} candidates stand"
+            + (f" ({len(withdrawn)} withdrawn)" if withdrawn else "")
+            + "; give fewer seats (--seats N)",
+            path=profile.source,
+        )
+    check_total_votes(r, opts, total_weight(profile), path=profile.source)
     _check_rankings(profile, r, seats, opts, withdrawn)
     seed = new_seed() if seed is None else int(seed)
     ncand = profile.n_candidates
@@ -144,6 +153,16 @@ def count(
     )
     decimals, log = job.run()
     return job.result(decimals, log)
+
+
+def total_weight(profile: Profile) -> int:
+    """The profile's total ballot weight, exactly (a Python int)."""
+    w = profile.weights
+    if len(w) == 0:
+        return 0
+    if int(w.max()) <= (2**63 - 1) // len(w):
+        return int(w.sum())
+    return sum(int(x) for x in w)
 
 
 def _seats(profile: Profile, r: Rule, seats: int | None) -> int:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from simcore.counting.api import lot_priorities, new_seed
+from simcore.counting.api import lot_priorities, new_seed, total_weight
 from simcore.errors import RuleError
 from simcore.kernels.ties import BACKWARD
 from simcore.model.college import College
+from simcore.model.rules import college_limit_problem
 
 TIES = {1: "earlier rounds", 2: "lot"}
 
@@ -80,6 +82,17 @@ def _pct(x: Fraction) -> str:
     return f"{float(x * 100):.6f}" if x.denominator > 1 else f"{int(x * 100)}.000000"
 
 
+def check_college_limits(college: College) -> None:
+    """Refuse a college whose weights and ballots are beyond what its method counts exactly."""
+    den = math.lcm(*(s.weight.denominator for s in college.sections))
+    weights = [int(s.weight * den) for s in college.sections]
+    sizes = [total_weight(s.profile) for s in college.sections]
+    problem = college_limit_problem(college.method, weights, sizes)
+    if problem:
+        key = "units" if college.method == "block" else "sections"
+        raise RuleError(f"{problem}; see docs/rules.md (Limits)", path=college.source, key=key)
+
+
 def count_college(
     college: College, seed: int | None = None, *, ties: str = "backward"
 ) -> CollegeResult:
@@ -95,6 +108,7 @@ def count_college(
                 "rankings",
                 path=s.profile.source,
             )
+    check_college_limits(college)
     seed = new_seed() if seed is None else int(seed)
     names = college.candidates
     ncand = len(names)

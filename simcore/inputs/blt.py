@@ -158,6 +158,10 @@ def _parse_ballot(tokens, ncand, path, lineno):
         ) from None
     if weight <= 0:
         raise InputError(f"ballot weight must be positive, got {weight}", path=path, line=lineno)
+    if weight > 2**63 - 1:
+        raise InputError(
+            f"ballot weight {weight} is beyond 2^63 - 1 = {2**63 - 1}", path=path, line=lineno
+        )
     if tokens[-1] != "0":
         raise InputError(
             "ballot line must end with 0 (is the file truncated?)", path=path, line=lineno

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from simcore.jit import borrowing_kernel, kernel
-from simcore.kernels.arith import _mul_u128
+from simcore.kernels.arith import _mul_u128, muldiv_floor
 from simcore.kernels.countlog import CONTINUING, EXCLUDED, WITHDRAWN
 from simcore.kernels.lazy_tree import IN_PLACE, LAZY, expand
 from simcore.kernels.ties import break_tie
@@ -26,7 +26,6 @@ OVERFLOW = -2
 TREE_FULL = -3  # a lazy tree ran out of room: the caller retries with larger arrays
 # scores stay below 2**126 so that doubling one (the majority test) cannot overflow 128 bits
 _HALF_MAX = np.uint64((1 << 62) - 1)
-_INT64_MAX = np.int64(np.iinfo(np.int64).max)
 
 
 @kernel
@@ -296,12 +295,12 @@ def hamilton(w, tallies, state_mask, lot, out):
     given = np.int64(0)
     rem = np.zeros(ncand, np.int64)
     for c in range(ncand):
-        if tallies[c] > 0 and w > _INT64_MAX // tallies[c]:
-            return False  # weight x votes beyond 64 bits: the caller refuses the count
-        q = w * tallies[c]
-        out[c] += q // total
-        given += q // total
-        rem[c] = q % total
+        # floor(w * t / total) and its remainder, w * t in 128 bits (the remainder is below
+        # total, so it is exact modulo 2**64)
+        q = muldiv_floor(w, tallies[c], total)
+        out[c] += q
+        given += q
+        rem[c] = np.int64(np.uint64(w) * np.uint64(tallies[c]) - np.uint64(q) * np.uint64(total))
     left = w - given
     taken = np.zeros(ncand, np.bool_)
     for _ in range(left):

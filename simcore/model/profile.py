@@ -112,7 +112,7 @@ class Profile:
         if ncand > MAX_CANDIDATES:
             raise InputError(f"{ncand} candidates; at most {MAX_CANDIDATES} are supported")
         ballots = np.asarray(ballots)
-        weights = np.asarray(weights, dtype=np.int64)
+        weights = _int64_weights(weights, meta.get("source"))
         if ballots.ndim != 2 or weights.shape != (ballots.shape[0],):
             raise ValueError("ballots must be (n, max_rank) and weights (n,)")
         if ballots.size and (ballots.max(initial=NO_CANDIDATE) >= ncand):
@@ -198,6 +198,19 @@ class Profile:
         for row, w in zip(self.ballots, self.weights, strict=True):
             out.append((tuple(int(c) for c in row if c != NO_CANDIDATE), int(w)))
         return out
+
+
+def _int64_weights(weights, source: str | None) -> np.ndarray:
+    """Weights as int64, refusing any weight, or a total, beyond int64 (merging identical
+    ballots and every count add weights up in int64)."""
+    limit = 2**63 - 1
+    try:
+        out = np.asarray(weights, dtype=np.int64)
+    except OverflowError:
+        raise InputError(f"a ballot weight is beyond 2^63 - 1 = {limit}", path=source) from None
+    if len(out) and int(out.max()) > limit // len(out) and sum(int(x) for x in out) > limit:
+        raise InputError(f"ballot weights add up to more than 2^63 - 1 = {limit}", path=source)
+    return out
 
 
 def _clean_names(names: Sequence[str], source: str | None) -> tuple[str, ...]:

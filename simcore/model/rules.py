@@ -185,3 +185,112 @@ def parse_options(rule: Rule, options: dict[str, Any]) -> dict[str, Any]:
             raise InputError(f"rule {rule.name!r} has no option {key!r} (its options: {known})")
         out[key] = None if value is None else opt.parse(value, rule.name)
     return out
+
+
+# -- numeric limits ---------------------------------------------------------------------------
+# Counting values are int64 in units of 10**-decimals of a vote.  Every value a count holds (a
+# candidate's votes, the non-transferable or lost value, a quota, a surplus) is at most the
+# total vote in those units, and the kernels add at most two such values together (a total plus
+# a surplus, a prefix of totals plus a deferred surplus, twice a total against the whole), so
+# the total in units must stay at or below 2**62.  Products (surplus x value, weight x share)
+# are done in 128 bits (simcore.kernels.arith) and need no further room.
+UNITS_LIMIT = 2**62
+#: Simulations draw voters with binomial samplers working in float64, exact for counts up to 2**53.
+GENERATOR_LIMIT = 2**53
+INT64_MAX = 2**63 - 1
+
+
+def rule_decimals(rule: Rule, options: dict[str, Any] | None = None) -> int:
+    """Decimal places of the rule's fixed-point values."""
+    if rule.decimals is not None:
+        return rule.decimals
+    opts = parse_options(rule, options or {})
+    return int(opts["decimals"])
+
+
+def max_total_votes(
+    rule: Rule | str, options: dict[str, Any] | None = None, *, simulated: bool = False
+) -> int:
+    """The largest total ballot weight (votes) the rule counts exactly (``simulated``: inside
+    simulations; the same figure for every rule today)."""
+    r = get_rule(rule) if isinstance(rule, str) else rule
+    return UNITS_LIMIT // 10 ** rule_decimals(r, options)
+
+
+def check_total_votes(
+    rule: Rule | str,
+    options: dict[str, Any] | None,
+    total: int,
+    *,
+    what: str = "total ballot weight",
+    simulated: bool = False,
+    path: str | None = None,
+    key: str | None = None,
+) -> None:
+    """Refuse a total vote beyond :func:`max_total_votes` with a one-line :class:`InputError`."""
+    r = get_rule(rule) if isinstance(rule, str) else rule
+    limit = max_total_votes(r, options, simulated=simulated)
+    if total > limit:
+        d = rule_decimals(r, options)
+        scale = f" (values are kept to {d} decimal places)" if d else ""
+        raise InputError(
+            f"{what} {total}, more than the {total_limit_text(limit)} votes rule {r.name!r} "
+            f"counts exactly{scale}; see 'simcore rules'",
+            path=path,
+            key=key,
+        )
+
+
+def total_limit_text(limit: int) -> str:
+    """A limit for people: ``4,611,686,018,427`` (about 4.6e12)."""
+    return f"{limit:,} (about {limit:.2g})".replace("e+", "e")
+
+
+#: Block colleges: units' weights add up in int64 and a winner needs twice its weight to exceed
+#: the total, so the total weight must stay at or below 2**62; weight x votes (proportional
+#: allocation) is done in 128 bits, so a unit's votes may be anything a count takes (2**62).
+COLLEGE_BLOCK_WEIGHT_LIMIT = 2**62
+COLLEGE_VOTES_LIMIT = 2**62
+#: Weighted-section IRV compares sum_s weight_s x votes_s x prod_{q != s} active_q exactly in 128
+#: bits: with n_s ballots per section (an upper bound of its active ballots in every round) it
+#: needs prod_s n_s < 2**64 and (sum_s weight_s) x prod_s n_s < 2**126.
+COLLEGE_IRV_PRODUCT_LIMIT = 2**64 - 1
+COLLEGE_IRV_WEIGHTED_LIMIT = 2**126
+
+
+def college_limit_problem(method: str, weights: list[int], sizes: list[int]) -> str | None:
+    """Why a college with these unit/section weights (integer numerators) and ballots per unit
+    cannot be counted exactly, or None if it can."""
+    if any(n > COLLEGE_VOTES_LIMIT for n in sizes):
+        return f"a unit's ballots are beyond {total_limit_text(COLLEGE_VOTES_LIMIT)}"
+    if method == "block":
+        total = sum(weights)
+        if total > COLLEGE_BLOCK_WEIGHT_LIMIT:
+            return (
+                f"the units' weights add up to {total}, more than the "
+                f"{total_limit_text(COLLEGE_BLOCK_WEIGHT_LIMIT)} a block college counts exactly"
+            )
+        return None
+    prod = 1
+    for n in sizes:
+        prod *= max(int(n), 1)
+    if prod > COLLEGE_IRV_PRODUCT_LIMIT or prod * sum(weights) >= COLLEGE_IRV_WEIGHTED_LIMIT:
+        return (
+            "the product of the sections' ballots (x their total weight) is beyond the 2**64 "
+            "(2**126) a weighted-irv college counts exactly"
+        )
+    return None
+
+
+def limit_summary(rule: Rule) -> str:
+    """One line for ``simcore rules``: the largest total vote counted exactly."""
+    if rule.decimals is None:  # wigm: depends on the decimals option
+        opt = rule.option("decimals")
+        assert opt is not None and opt.low is not None and opt.high is not None
+        parts = [
+            f"{total_limit_text(UNITS_LIMIT // 10**d)} at {d} decimals"
+            for d in (opt.low, opt.default, opt.high)
+        ]
+        return "total votes x 10^decimals <= 2^62: " + "; ".join(parts)
+    scale = f" x 10^{rule.decimals}" if rule.decimals else ""
+    return f"total votes{scale} <= 2^62: {total_limit_text(max_total_votes(rule))} votes"

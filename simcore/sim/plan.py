@@ -7,10 +7,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simcore.errors import InputError
 from simcore.kernels.quota import QUOTA_KINDS
 from simcore.kernels.ties import BACKWARD, FORWARD
 from simcore.model.constraints import as_minimums, group_arrays
-from simcore.model.rules import get_rule, parse_options
+from simcore.model.rules import (
+    GENERATOR_LIMIT,
+    check_total_votes,
+    college_limit_problem,
+    get_rule,
+    parse_options,
+)
 from simcore.model.scenario import Dist, Length, Scenario
 
 # rule codes understood by the engine
@@ -97,9 +104,42 @@ class Plan:
         return 2 + 4 * self.n_slates
 
 
+def check_limits(sc: Scenario) -> None:
+    """Refuse a scenario whose largest possible electorate is beyond what the rule (or college)
+    counts exactly, or what the generator draws exactly, naming the key and the limit."""
+    rule = get_rule(sc.rule)
+    opts = parse_options(rule, dict(sc.options))
+    if not sc.regions:
+        return
+    # a sampled electorate (K voters per ballot) weighs at most K x each group's voters
+    k = max(int(sc.voters_per_ballot), 1)
+    total = sum(int(r.electorate) for r in sc.regions) * k
+    big = max(range(len(sc.regions)), key=lambda i: sc.regions[i].electorate)
+    key = f"regions[{big}].electorate"
+    what = "the regions' electorates add up to" + (f" (x {k} voters per ballot)" if k > 1 else "")
+    if total > GENERATOR_LIMIT:
+        raise InputError(
+            f"{what} {total}, more than the {GENERATOR_LIMIT:,} (2^53) voters the generator "
+            "draws exactly; see docs/rules.md (Limits)",
+            path=sc.source,
+            key=key,
+        )
+    if sc.college is None:
+        check_total_votes(rule, opts, total, what=what, simulated=True, path=sc.source, key=key)
+        return
+    den = math.lcm(*(r.weight.denominator for r in sc.regions))
+    weights = [int(r.weight * den) for r in sc.regions]
+    problem = college_limit_problem(
+        sc.college.method, weights, [int(r.electorate) for r in sc.regions]
+    )
+    if problem:
+        raise InputError(f"{problem}; see docs/rules.md (Limits)", path=sc.source, key="regions")
+
+
 def compile_plan(sc: Scenario) -> Plan:
     from simcore.sim.generate import hazards
 
+    check_limits(sc)
     names = sc.candidate_names
     index = {n: i for i, n in enumerate(names)}
     ncand = len(names)

@@ -104,6 +104,8 @@ class Case:
         if self.rule == "fptp":
             options["votes"] = 1
         seats = 1 if self.rule == "irv" else self.seats
+        if seats > self.ncand - len(self.withdrawn):
+            raise Refused("more seats than standing candidates (docs/rules.md, Common ground)")
         return REFERENCE[self.rule](
             self.rankings, self.ncand, seats, set(self.withdrawn), lot, options, self.groups()
         )

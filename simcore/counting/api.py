@@ -244,7 +244,7 @@ def _run(r, opts, profile, seats, wmask, lot, group, group_min):
         direction = BACKWARD if r.name == "scottish" or opts["ties"] == "backward" else FORWARD
         log = CountLog.allocate(ncand, 2 * ncand + seats + 4)
         wigm.count_wigm(
-            *tree,
+            tree,
             seats,
             wmask,
             10**decimals,
@@ -253,7 +253,7 @@ def _run(r, opts, profile, seats, wmask, lot, group, group_min):
             lot,
             group,
             group_min,
-            *log.arrays(),
+            log.arrays(),
         )
         return decimals, log
     if r.name == "meek":
@@ -261,14 +261,14 @@ def _run(r, opts, profile, seats, wmask, lot, group, group_min):
 
         log = CountLog.allocate(ncand, 3 * ncand + seats + 4)
         meek.count_meek(
-            *tree, profile.ballots.shape[1], seats, wmask, lot, group, group_min, *log.arrays()
+            tree, profile.ballots.shape[1], seats, wmask, lot, group, group_min, log.arrays()
         )
         return 9, log
     if r.name == "ers97":
         from simcore.kernels import ers97
 
         log = CountLog.allocate(ncand, ers97.max_stages(ncand, seats))
-        ers97.count_ers97(*tree, seats, wmask, lot, group, group_min, *log.arrays())
+        ers97.count_ers97(tree, seats, wmask, lot, group, group_min, log.arrays())
         return 2, log
     direction = BACKWARD if opts["ties"] == "backward" else FORWARD
     log = CountLog.allocate(ncand, ncand + 2)

@@ -17,8 +17,9 @@ import numpy as np
 
 from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels.arith import _mul_u128, muldiv_floor
-from simcore.kernels.countlog import CONTINUING, EXCLUDED, WITHDRAWN
+from simcore.kernels.countlog import CONTINUING, EXCLUDED
 from simcore.kernels.lazy_tree import IN_PLACE, LAZY, expand
+from simcore.kernels.stages import initial_states
 from simcore.kernels.ties import break_tie
 
 NO_WINNER = -1
@@ -121,10 +122,7 @@ def count_weighted_irv(
     [rounds, winner (-1 none, -2 overflow), winner's runner-up, decisive section]."""
     ncand = withdrawn.shape[0]
     n_sec = roots.shape[0]
-    state = np.zeros(ncand, np.int8)
-    for c in range(ncand):
-        if withdrawn[c]:
-            state[c] = WITHDRAWN
+    state = initial_states(withdrawn)
     hi = np.zeros(ncand, np.uint64)
     lo = np.zeros(ncand, np.uint64)
     prod = np.zeros(n_sec, np.uint64)
@@ -239,10 +237,7 @@ def unit_winner(
     receives the votes of its last round.  Returns (winner, rounds); winner TREE_FULL if a lazy
     tree ran out of room."""
     ncand = withdrawn.shape[0]
-    state = np.zeros(ncand, np.int8)
-    for c in range(ncand):
-        if withdrawn[c]:
-            state[c] = WITHDRAWN
+    state = initial_states(withdrawn)
     r = 0
     while True:
         for c in range(ncand):

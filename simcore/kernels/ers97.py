@@ -31,11 +31,10 @@ from simcore.kernels.countlog import (
     EXCLUSION,
     FIRST_PREFERENCES,
     SURPLUS,
-    WITHDRAWN,
 )
 from simcore.kernels.piles import deal_first_preferences, new_piles, pass_on
+from simcore.kernels.stages import elect, elect_rest, initial_states, record
 from simcore.kernels.ties import FORWARD, extreme_candidate
-from simcore.kernels.wigm import _elect, _elect_rest, _record
 
 UNIT = np.int64(100)
 
@@ -63,10 +62,7 @@ def _elect_reached(
     lot,
     group,
     group_min,
-    log_votes,
-    log_state,
-    elected,
-    elected_stage,
+    log,
     scratch,
     mask,
     picks,
@@ -74,6 +70,7 @@ def _elect_reached(
     """5.1.7 / 5.4.9 with 5.6.2: elect continuing candidates on the quota or the total active
     vote threshold, most votes first, up to the places left."""
     ncand = totals.shape[0]
+    log_votes = log.votes
     while n_elected < seats:
         places = seats - n_elected
         tav = np.int64(0)
@@ -106,7 +103,7 @@ def _elect_reached(
                 scratch[n_eq] = picks[j]
                 n_eq += 1
         if n_eq <= places:
-            n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
+            n_elected = elect(log, c, stage, n_elected, state)
             pending[c] = totals[c] > quota
             continue
         # 5.6.2: more equal candidates than places: rank them by their votes at the earliest
@@ -133,9 +130,7 @@ def _elect_reached(
                     if lot[eq[u]] > lot[eq[best]]:
                         best = u
                 eq[t], eq[best] = eq[best], eq[t]
-                n_elected = _elect(
-                    eq[t], stage, n_elected, state, elected, elected_stage, log_state
-                )
+                n_elected = elect(log, eq[t], stage, n_elected, state)
                 pending[eq[t]] = totals[eq[t]] > quota
             i = k
         break
@@ -219,36 +214,11 @@ def _transferable(x, cand, end, weight, stop, state):
 
 
 @kernel
-def count_ers97(
-    cand,
-    end,
-    weight,
-    stop,
-    start,
-    seats,
-    withdrawn,
-    lot,
-    group,
-    group_min,
-    log_votes,
-    log_state,
-    log_exh,
-    log_lost,
-    log_quota,
-    log_action,
-    log_subject,
-    log_tie,
-    elected,
-    elected_stage,
-    excluded_stage,
-    meta,
-):
+def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
+    cand, end, weight, stop, start = tree
     ncand = withdrawn.shape[0]
     n_nodes = cand.shape[0]
-    state = np.zeros(ncand, np.int8)
-    for c in range(ncand):
-        if withdrawn[c]:
-            state[c] = WITHDRAWN
+    state = initial_states(withdrawn)
     totals = np.zeros(ncand, np.int64)
     pile, size, val = new_piles(cand, start)
     arrival = np.zeros(n_nodes, np.int64)
@@ -269,25 +239,7 @@ def count_ers97(
     transfer_id = 0
     n_elected = 0
     stage = 0
-    _record(
-        stage,
-        totals,
-        state,
-        exhausted,
-        0,
-        quota,
-        FIRST_PREFERENCES,
-        -1,
-        0,
-        log_votes,
-        log_state,
-        log_exh,
-        log_lost,
-        log_quota,
-        log_action,
-        log_subject,
-        log_tie,
-    )
+    record(log, stage, totals, state, exhausted, 0, quota, FIRST_PREFERENCES, -1, 0)
     n_elected = _elect_reached(
         stage,
         seats,
@@ -299,10 +251,7 @@ def count_ers97(
         lot,
         group,
         group_min,
-        log_votes,
-        log_state,
-        elected,
-        elected_stage,
+        log,
         scratch,
         mask,
         picks,
@@ -316,19 +265,8 @@ def count_ers97(
             mask[c] = state[c] == CONTINUING and must_exclude(c, group, group_min, state, places)
             n_forced += mask[c]
         if n_forced == 0 and n_cont <= places:
-            n_elected = _elect_rest(
-                stage,
-                n_elected,
-                totals,
-                state,
-                mask,
-                log_votes,
-                lot,
-                FORWARD,
-                scratch,
-                elected,
-                elected_stage,
-                log_state,
+            n_elected = elect_rest(
+                log, stage, n_elected, totals, state, mask, lot, FORWARD, scratch
             )
             break
 
@@ -344,7 +282,7 @@ def count_ers97(
             if k == 0:
                 # 5.2.3: transfer the largest surplus, last parcel only (5.3)
                 c, how = extreme_candidate(
-                    totals, pending, log_votes, stage, lot, False, FORWARD, scratch
+                    totals, pending, log.votes, stage, lot, False, FORWARD, scratch
                 )
                 pending[c] = False
                 surplus = totals[c] - quota
@@ -374,25 +312,7 @@ def count_ers97(
                 exhausted += surplus - moved
                 totals[c] = quota
                 stage += 1
-                _record(
-                    stage,
-                    totals,
-                    state,
-                    exhausted,
-                    0,
-                    quota,
-                    SURPLUS,
-                    c,
-                    how,
-                    log_votes,
-                    log_state,
-                    log_exh,
-                    log_lost,
-                    log_quota,
-                    log_action,
-                    log_subject,
-                    log_tie,
-                )
+                record(log, stage, totals, state, exhausted, 0, quota, SURPLUS, c, how)
                 n_elected = _elect_reached(
                     stage,
                     seats,
@@ -404,10 +324,7 @@ def count_ers97(
                     lot,
                     group,
                     group_min,
-                    log_votes,
-                    log_state,
-                    elected,
-                    elected_stage,
+                    log,
                     scratch,
                     mask,
                     picks,
@@ -429,49 +346,20 @@ def count_ers97(
                 for c in range(ncand):
                     mask[c] = state[c] == CONTINUING and not protected(c, group, group_min, state)
                 order[0], how = extreme_candidate(
-                    totals, mask, log_votes, stage, lot, True, FORWARD, scratch
+                    totals, mask, log.votes, stage, lot, True, FORWARD, scratch
                 )
                 k = 1
         subject = order[0] if k == 1 else -1
         action = EXCLUSION if k == 1 else BULK_EXCLUSION
         for j in range(k):
             state[order[j]] = EXCLUDED
-            excluded_stage[order[j]] = stage + 1
+            log.excluded_stage[order[j]] = stage + 1
         if n_cont - k <= places:
             # 5.5.1: the others fill the places; no papers are transferred
             stage += 1
-            _record(
-                stage,
-                totals,
-                state,
-                exhausted,
-                0,
-                quota,
-                action,
-                subject,
-                how,
-                log_votes,
-                log_state,
-                log_exh,
-                log_lost,
-                log_quota,
-                log_action,
-                log_subject,
-                log_tie,
-            )
-            n_elected = _elect_rest(
-                stage,
-                n_elected,
-                totals,
-                state,
-                mask,
-                log_votes,
-                lot,
-                FORWARD,
-                scratch,
-                elected,
-                elected_stage,
-                log_state,
+            record(log, stage, totals, state, exhausted, 0, quota, action, subject, how)
+            n_elected = elect_rest(
+                log, stage, n_elected, totals, state, mask, lot, FORWARD, scratch
             )
             break
         # pool the excluded candidates' papers, highest value first (5.4.1)
@@ -507,25 +395,7 @@ def count_ers97(
             if n_elected == 0:
                 quota = _ceil_div(valid_units - exhausted, seats + 1)
             stage += 1
-            _record(
-                stage,
-                totals,
-                state,
-                exhausted,
-                0,
-                quota,
-                action,
-                subject,
-                how,
-                log_votes,
-                log_state,
-                log_exh,
-                log_lost,
-                log_quota,
-                log_action,
-                log_subject,
-                log_tie,
-            )
+            record(log, stage, totals, state, exhausted, 0, quota, action, subject, how)
             n_elected = _elect_reached(
                 stage,
                 seats,
@@ -537,10 +407,7 @@ def count_ers97(
                 lot,
                 group,
                 group_min,
-                log_votes,
-                log_state,
-                elected,
-                elected_stage,
+                log,
                 scratch,
                 mask,
                 picks,
@@ -551,10 +418,10 @@ def count_ers97(
         if n_elected == 0:
             quota = _ceil_div(valid_units - exhausted, seats + 1)
 
-    meta[0] = stage + 1
-    meta[1] = n_elected
-    meta[2] = valid_units
-    meta[3] = 0
+    log.meta[0] = stage + 1
+    log.meta[1] = n_elected
+    log.meta[2] = valid_units
+    log.meta[3] = 0
 
 
 @borrowing_kernel

@@ -23,7 +23,7 @@ from collections import namedtuple
 import numpy as np
 
 from simcore.jit import borrowing_kernel, kernel
-from simcore.kernels.rng import binomial, uniform
+from simcore.kernels.rng import binomial, share_of, uniform
 
 IN_PLACE = -2
 LAZY = -1
@@ -129,7 +129,7 @@ def split_into(rest, g, j, mask, key, cand, end, weight, stop, lz):
             if (mask >> np.uint64(c)) & np.uint64(1) != 0 or left == 0:
                 continue
             w = strength[c]
-            x = binomial(rs, left, min(w / mass, 1.0)) if mass > w else left
+            x = share_of(rs, left, w, mass)
             mass -= w
             left -= x
             if x > 0:

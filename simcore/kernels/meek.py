@@ -34,10 +34,9 @@ from simcore.kernels.countlog import (
     EXCLUSION,
     FIRST_PREFERENCES,
     ITERATION,
-    WITHDRAWN,
 )
+from simcore.kernels.stages import elect, elect_rest, initial_states, record
 from simcore.kernels.ties import FORWARD, extreme_candidate
-from simcore.kernels.wigm import _elect, _elect_rest, _record
 
 UNIT = np.int64(10**9)
 CONVERGED = np.int64(10**5)  # 0.0001 of a vote
@@ -138,37 +137,13 @@ def _update_keeps(votes, state, keep, quota):
 
 
 @kernel
-def count_meek(
-    cand,
-    end,
-    weight,
-    stop,
-    start,
-    depth,
-    seats,
-    withdrawn,
-    lot,
-    group,
-    group_min,
-    log_votes,
-    log_state,
-    log_exh,
-    log_lost,
-    log_quota,
-    log_action,
-    log_subject,
-    log_tie,
-    elected,
-    elected_stage,
-    excluded_stage,
-    meta,
-):
+def count_meek(tree, depth, seats, withdrawn, lot, group, group_min, log):
+    cand, end, weight, stop, start = tree
     ncand = withdrawn.shape[0]
-    state = np.zeros(ncand, np.int8)
+    state = initial_states(withdrawn)
     keep = np.full(ncand, UNIT, np.int64)
     for c in range(ncand):
         if withdrawn[c]:
-            state[c] = WITHDRAWN
             keep[c] = 0
     votes = np.zeros(ncand, np.int64)
     scratch = np.empty(ncand, np.int64)
@@ -187,25 +162,7 @@ def count_meek(
     stage = 0
     iterations = 0
     stalled = False
-    _record(
-        stage,
-        votes,
-        state,
-        exhausted,
-        0,
-        quota,
-        FIRST_PREFERENCES,
-        -1,
-        0,
-        log_votes,
-        log_state,
-        log_exh,
-        log_lost,
-        log_quota,
-        log_action,
-        log_subject,
-        log_tie,
-    )
+    record(log, stage, votes, state, exhausted, 0, quota, FIRST_PREFERENCES, -1, 0)
     while True:
         while n_elected < seats:  # elect all reaching the quota, most votes first
             for c in range(ncand):
@@ -214,10 +171,10 @@ def count_meek(
                     and votes[c] >= quota
                     and can_elect(c, group, group_min, state, seats - n_elected)
                 )
-            c, how = extreme_candidate(votes, mask, log_votes, stage, lot, False, FORWARD, scratch)
+            c, how = extreme_candidate(votes, mask, log.votes, stage, lot, False, FORWARD, scratch)
             if c < 0:
                 break
-            n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
+            n_elected = elect(log, c, stage, n_elected, state)
         if n_elected >= seats:
             break
         vacancies = seats - n_elected
@@ -228,20 +185,7 @@ def count_meek(
             n_forced += mask[c]
             n_cont += state[c] == CONTINUING
         if n_forced == 0 and n_cont <= vacancies:
-            n_elected = _elect_rest(
-                stage,
-                n_elected,
-                votes,
-                state,
-                mask,
-                log_votes,
-                lot,
-                FORWARD,
-                scratch,
-                elected,
-                elected_stage,
-                log_state,
-            )
+            n_elected = elect_rest(log, stage, n_elected, votes, state, mask, lot, FORWARD, scratch)
             break
 
         s = _surplus(votes, state, quota)
@@ -253,7 +197,7 @@ def count_meek(
                 if mask[c]:
                     state[c] = EXCLUDED
                     keep[c] = 0
-                    excluded_stage[c] = stage + 1
+                    log.excluded_stage[c] = stage + 1
                     subject = c if subject == -1 else -2
             action = EXCLUSION if subject >= 0 else BULK_EXCLUSION
             subject = max(subject, -1)
@@ -261,49 +205,18 @@ def count_meek(
             for c in range(ncand):
                 mask[c] = state[c] == CONTINUING and not protected(c, group, group_min, state)
             subject, how = extreme_candidate(
-                votes, mask, log_votes, stage, lot, True, FORWARD, scratch
+                votes, mask, log.votes, stage, lot, True, FORWARD, scratch
             )
             state[subject] = EXCLUDED
             keep[subject] = 0
-            excluded_stage[subject] = stage + 1
+            log.excluded_stage[subject] = stage + 1
             action = EXCLUSION
             n_forced = 1
         if action != ITERATION and n_cont - n_forced <= vacancies:
             # the others fill the last vacancies: no further distribution is needed
             stage += 1
-            _record(
-                stage,
-                votes,
-                state,
-                exhausted,
-                0,
-                quota,
-                action,
-                subject,
-                how,
-                log_votes,
-                log_state,
-                log_exh,
-                log_lost,
-                log_quota,
-                log_action,
-                log_subject,
-                log_tie,
-            )
-            n_elected = _elect_rest(
-                stage,
-                n_elected,
-                votes,
-                state,
-                mask,
-                log_votes,
-                lot,
-                FORWARD,
-                scratch,
-                elected,
-                elected_stage,
-                log_state,
-            )
+            record(log, stage, votes, state, exhausted, 0, quota, action, subject, how)
+            n_elected = elect_rest(log, stage, n_elected, votes, state, mask, lot, FORWARD, scratch)
             break
         stage += 1
         prev = s if action == ITERATION else _NO_SURPLUS
@@ -325,27 +238,9 @@ def count_meek(
                 stalled = True  # converged or stable: the next stage excludes
                 break
             prev = s_new
-        _record(
-            stage,
-            votes,
-            state,
-            exhausted,
-            0,
-            quota,
-            action,
-            subject,
-            how,
-            log_votes,
-            log_state,
-            log_exh,
-            log_lost,
-            log_quota,
-            log_action,
-            log_subject,
-            log_tie,
-        )
+        record(log, stage, votes, state, exhausted, 0, quota, action, subject, how)
 
-    meta[0] = stage + 1
-    meta[1] = n_elected
-    meta[2] = valid_units
-    meta[3] = iterations
+    log.meta[0] = stage + 1
+    log.meta[1] = n_elected
+    log.meta[2] = valid_units
+    log.meta[3] = iterations

@@ -217,6 +217,14 @@ def binomial(s, n, p):
 
 
 @borrowing_kernel
+def share_of(s, left, w, mass):
+    """How many of ``left`` voters take an option of weight ``w`` out of the ``mass`` left:
+    one step of a multinomial split by conditional binomials (all of them when ``w`` is all
+    that is left)."""
+    return binomial(s, left, min(w / mass, 1.0)) if mass > w else left
+
+
+@borrowing_kernel
 def multinomial(s, n, probs, out):
     """Split ``n`` among categories with probabilities ``probs`` (summing to about 1) into
     ``out`` by conditional binomials."""

@@ -19,9 +19,15 @@ ballot entry, and far fewer near the root, where most transfers happen.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from simcore.jit import kernel
+
+# A ballot tree as the counting kernels take it; ``start`` gives each candidate's pile segment
+# (:func:`pile_offsets`).
+Trie = namedtuple("Trie", ["cand", "end", "weight", "stop", "start"])
 
 
 @kernel

@@ -24,122 +24,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.jit import borrowing_kernel, kernel
+from simcore.jit import kernel
 from simcore.kernels.constraints import can_elect, must_exclude, protected
 from simcore.kernels.countlog import (
     BULK_EXCLUSION,
     CONTINUING,
-    ELECTED,
     EXCLUDED,
     EXCLUSION,
     FIRST_PREFERENCES,
     SURPLUS,
-    WITHDRAWN,
 )
 from simcore.kernels.piles import deal_first_preferences, new_piles, transfer_pile
 from simcore.kernels.quota import compute_quota
+from simcore.kernels.stages import elect, elect_rest, initial_states, record
 from simcore.kernels.ties import extreme_candidate
 
 
-@borrowing_kernel
-def _record(
-    stage,
-    totals,
-    state,
-    exhausted,
-    lost,
-    quota,
-    action,
-    subject,
-    how,
-    log_votes,
-    log_state,
-    log_exh,
-    log_lost,
-    log_quota,
-    log_action,
-    log_subject,
-    log_tie,
-):
-    for c in range(totals.shape[0]):
-        log_votes[stage, c] = totals[c]
-        log_state[stage, c] = state[c]
-    log_exh[stage] = exhausted
-    log_lost[stage] = lost
-    log_quota[stage] = quota
-    log_action[stage] = action
-    log_subject[stage] = subject
-    log_tie[stage] = how
-
-
-@borrowing_kernel
-def _elect(c, stage, n_elected, state, elected, elected_stage, log_state):
-    state[c] = ELECTED
-    elected[n_elected] = c
-    elected_stage[c] = stage
-    log_state[stage, c] = ELECTED
-    return n_elected + 1
-
-
-@borrowing_kernel
-def _elect_rest(
-    stage,
-    n_elected,
-    totals,
-    state,
-    mask,
-    log_votes,
-    lot,
-    direction,
-    scratch,
-    elected,
-    elected_stage,
-    log_state,
-):
-    """Elect every continuing candidate at ``stage``, most votes first (last vacancies)."""
-    for c in range(totals.shape[0]):
-        mask[c] = state[c] == CONTINUING
-    while True:
-        c, how = extreme_candidate(totals, mask, log_votes, stage, lot, False, direction, scratch)
-        if c < 0:
-            return n_elected
-        mask[c] = False
-        n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
-
-
 @kernel
-def count_wigm(
-    cand,
-    end,
-    weight,
-    stop,
-    start,
-    seats,
-    withdrawn,
-    unit,
-    quota_kind,
-    direction,
-    lot,
-    group,
-    group_min,
-    log_votes,
-    log_state,
-    log_exh,
-    log_lost,
-    log_quota,
-    log_action,
-    log_subject,
-    log_tie,
-    elected,
-    elected_stage,
-    excluded_stage,
-    meta,
-):
+def count_wigm(tree, seats, withdrawn, unit, quota_kind, direction, lot, group, group_min, log):
+    cand, end, weight, stop, start = tree
     ncand = withdrawn.shape[0]
-    state = np.zeros(ncand, np.int8)
-    for c in range(ncand):
-        if withdrawn[c]:
-            state[c] = WITHDRAWN
+    state = initial_states(withdrawn)
     totals = np.zeros(ncand, np.int64)
     pile, size, val = new_piles(cand, start)
     scratch = np.empty(ncand, np.int64)
@@ -154,25 +59,7 @@ def count_wigm(
     lost = np.int64(0)
     n_elected = 0
     stage = 0
-    _record(
-        stage,
-        totals,
-        state,
-        exhausted,
-        lost,
-        quota,
-        FIRST_PREFERENCES,
-        -1,
-        0,
-        log_votes,
-        log_state,
-        log_exh,
-        log_lost,
-        log_quota,
-        log_action,
-        log_subject,
-        log_tie,
-    )
+    record(log, stage, totals, state, exhausted, lost, quota, FIRST_PREFERENCES, -1, 0)
 
     while True:
         # deem elected everyone at or over the threshold, most votes first (rules 46, 51)
@@ -184,11 +71,11 @@ def count_wigm(
                     and can_elect(c, group, group_min, state, seats - n_elected)
                 )
             c, how = extreme_candidate(
-                totals, mask, log_votes, stage, lot, False, direction, scratch
+                totals, mask, log.votes, stage, lot, False, direction, scratch
             )
             if c < 0:
                 break
-            n_elected = _elect(c, stage, n_elected, state, elected, elected_stage, log_state)
+            n_elected = elect(log, c, stage, n_elected, state)
             pending[c] = totals[c] > quota
         if n_elected >= seats:
             break
@@ -204,19 +91,8 @@ def count_wigm(
             n_cont += state[c] == CONTINUING
         if n_forced == 0 and n_cont <= vacancies:
             # rule 52(1): the continuing candidates fill the remaining vacancies
-            n_elected = _elect_rest(
-                stage,
-                n_elected,
-                totals,
-                state,
-                mask,
-                log_votes,
-                lot,
-                direction,
-                scratch,
-                elected,
-                elected_stage,
-                log_state,
+            n_elected = elect_rest(
+                log, stage, n_elected, totals, state, mask, lot, direction, scratch
             )
             break
         stage += 1
@@ -225,7 +101,7 @@ def count_wigm(
             for c in range(ncand):
                 if mask[c]:
                     state[c] = EXCLUDED
-                    excluded_stage[c] = stage
+                    log.excluded_stage[c] = stage
                     subject = c if subject == -1 else -2
             last = n_cont - n_forced <= vacancies  # rule 52: then no further transfer
             for c in range(ncand):
@@ -236,25 +112,7 @@ def count_wigm(
                     exhausted += e
                     totals[c] = 0
             action = EXCLUSION if subject >= 0 else BULK_EXCLUSION
-            _record(
-                stage,
-                totals,
-                state,
-                exhausted,
-                lost,
-                quota,
-                action,
-                max(subject, -1),
-                0,
-                log_votes,
-                log_state,
-                log_exh,
-                log_lost,
-                log_quota,
-                log_action,
-                log_subject,
-                log_tie,
-            )
+            record(log, stage, totals, state, exhausted, lost, quota, action, max(subject, -1), 0)
             continue
 
         any_pending = False
@@ -263,7 +121,7 @@ def count_wigm(
         if any_pending:
             # rule 47/48: transfer the largest surplus
             c, how = extreme_candidate(
-                totals, pending, log_votes, stage - 1, lot, False, direction, scratch
+                totals, pending, log.votes, stage - 1, lot, False, direction, scratch
             )
             pending[c] = False
             surplus = totals[c] - quota
@@ -285,68 +143,21 @@ def count_wigm(
             exhausted += e
             lost += surplus - m - e
             totals[c] = quota
-            _record(
-                stage,
-                totals,
-                state,
-                exhausted,
-                lost,
-                quota,
-                SURPLUS,
-                c,
-                how,
-                log_votes,
-                log_state,
-                log_exh,
-                log_lost,
-                log_quota,
-                log_action,
-                log_subject,
-                log_tie,
-            )
+            record(log, stage, totals, state, exhausted, lost, quota, SURPLUS, c, how)
         else:
             # rule 49/50: exclude the lowest continuing candidate not protected by a group rule
             for c in range(ncand):
                 mask[c] = state[c] == CONTINUING and not protected(c, group, group_min, state)
             c, how = extreme_candidate(
-                totals, mask, log_votes, stage - 1, lot, True, direction, scratch
+                totals, mask, log.votes, stage - 1, lot, True, direction, scratch
             )
             state[c] = EXCLUDED
-            excluded_stage[c] = stage
+            log.excluded_stage[c] = stage
             if n_cont - 1 <= vacancies:
                 # rule 52: the others fill the last vacancies; no further transfer is made
-                _record(
-                    stage,
-                    totals,
-                    state,
-                    exhausted,
-                    lost,
-                    quota,
-                    EXCLUSION,
-                    c,
-                    how,
-                    log_votes,
-                    log_state,
-                    log_exh,
-                    log_lost,
-                    log_quota,
-                    log_action,
-                    log_subject,
-                    log_tie,
-                )
-                n_elected = _elect_rest(
-                    stage,
-                    n_elected,
-                    totals,
-                    state,
-                    mask,
-                    log_votes,
-                    lot,
-                    direction,
-                    scratch,
-                    elected,
-                    elected_stage,
-                    log_state,
+                record(log, stage, totals, state, exhausted, lost, quota, EXCLUSION, c, how)
+                n_elected = elect_rest(
+                    log, stage, n_elected, totals, state, mask, lot, direction, scratch
                 )
                 break
             m, e = transfer_pile(
@@ -354,27 +165,9 @@ def count_wigm(
             )
             exhausted += e
             totals[c] = 0
-            _record(
-                stage,
-                totals,
-                state,
-                exhausted,
-                lost,
-                quota,
-                EXCLUSION,
-                c,
-                how,
-                log_votes,
-                log_state,
-                log_exh,
-                log_lost,
-                log_quota,
-                log_action,
-                log_subject,
-                log_tie,
-            )
+            record(log, stage, totals, state, exhausted, lost, quota, EXCLUSION, c, how)
 
-    meta[0] = stage + 1
-    meta[1] = n_elected
-    meta[2] = valid * unit
-    meta[3] = 0
+    log.meta[0] = stage + 1
+    log.meta[1] = n_elected
+    log.meta[2] = valid * unit
+    log.meta[3] = 0

@@ -166,9 +166,9 @@ class Profile:
 
     @cached_property
     def trie(self) -> tuple[np.ndarray, ...]:
-        """The ballots as a prefix tree ``(cand, end, weight, stop, start)`` (see
+        """The ballots as a prefix tree, a ``Trie(cand, end, weight, stop, start)`` (see
         :mod:`simcore.kernels.trie`), built once per profile and reused by every count."""
-        from simcore.kernels.trie import build_trie, is_sorted
+        from simcore.kernels.trie import Trie, build_trie, is_sorted
 
         ballots, weights = self.ballots, self.weights
         if not is_sorted(ballots):
@@ -178,7 +178,7 @@ class Profile:
         # narrow types where the values allow: less memory traffic in every transfer
         if weight[0] < 2**31:
             weight, stop = weight.astype(np.int32), stop.astype(np.int32)
-        return cand.astype(np.int16), end, weight, stop, start
+        return Trie(cand.astype(np.int16), end, weight, stop, start)
 
     def withdrawn_mask(self) -> np.ndarray:
         mask = np.zeros(self.n_candidates, dtype=np.bool_)

@@ -156,11 +156,8 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
     for r in range(n_regions):
         root = m
         if per_region:  # each region (a college's section or unit) has a tree of its own
-            if m >= cand.shape[0]:
+            if emit(cand, weight, stop, root, -1, d.voters[r]) < 0:
                 return FOREST_FULL, 0, 0
-            cand[root] = -1
-            weight[root] = d.voters[r]
-            stop[root] = 0
             region_root[r] = root
             m += 1
         for k in range(n_slates):

@@ -14,7 +14,7 @@ from simcore.jit import kernel
 from simcore.kernels.lazy_tree import IN_PLACE, LAZY, mix, split_into
 from simcore.kernels.rng import binomial, seed_stream
 from simcore.sim.electorate import chain_of_slots
-from simcore.sim.forest import FOREST_FULL, OK, PATTERNS_FULL
+from simcore.sim.forest import FOREST_FULL, OK, PATTERNS_FULL, emit
 from simcore.sim.generate import alias_table, mallows_patterns
 from simcore.sim.params import Drawn, draw_parameters, keep_figures
 
@@ -88,11 +88,8 @@ def generate_lazy_electorate(key, sim, model, forest, work, stats, lot, region_r
     fill[1] = 0
     for r in range(n_regions):
         root = m
-        if m >= cand.shape[0]:
+        if emit(cand, weight, stop, root, -1, d.voters[r]) < 0:
             return FOREST_FULL, 0, 0
-        cand[root] = -1
-        weight[root] = d.voters[r]
-        stop[root] = 0
         first[root] = IN_PLACE
         region_root[r] = root
         m += 1

@@ -22,7 +22,7 @@ from collections import namedtuple
 import numpy as np
 
 from simcore.jit import borrowing_kernel, inline_kernel, kernel
-from simcore.kernels.rng import binomial, uniform
+from simcore.kernels.rng import binomial, share_of, uniform
 
 # draw voters one by one below this many per available candidate (cheaper than a multinomial)
 _PER_VOTER = 6
@@ -138,7 +138,7 @@ def _multinomial_children(s, rest, depth, members, strength, used, st_c, st_n, s
         if used[c] or left == 0:
             continue
         w = strength[c]
-        x = binomial(s, left, min(w / mass, 1.0)) if mass > w else left
+        x = share_of(s, left, w, mass)
         mass -= w
         left -= x
         if x > 0:
@@ -383,13 +383,11 @@ def mallows_patterns(s, n, k, phi, perms, counts):
             if left == 0:
                 break
             w = weights[j]
-            x = binomial(s, left, min(w / total, 1.0)) if total > w else left
+            x = share_of(s, left, w, total)
             total -= w
             left -= x
             if x > 0:
-                stack_level[top] = nxt
-                stack_choice[top] = j
-                stack_n[top] = x
+                stack_level[top], stack_choice[top], stack_n[top] = nxt, j, x
                 top += 1
     return n_patterns
 

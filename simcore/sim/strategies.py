@@ -15,6 +15,7 @@ import numpy as np
 from simcore.jit import kernel
 from simcore.kernels import college, ers97, irv, meek, wigm
 from simcore.kernels.countlog import StageLog
+from simcore.kernels.trie import Trie
 from simcore.sim.forest import FOREST_FULL, OK
 
 COLLEGE_IRV = 10  # rule codes of the engine beyond the counting rules (see plan.RULE_CODES)
@@ -79,13 +80,10 @@ def count_forest(spec, cand, end, weight, stop, start, lot, withdrawn, log):
     ``start``: each candidate's pile segment (:func:`simcore.kernels.trie.pile_offsets`)."""
     rule = spec.rule
     seats = spec.seats
+    tree = Trie(cand, end, weight, stop, start)
     if rule == 0:
         wigm.count_wigm(
-            cand,
-            end,
-            weight,
-            stop,
-            start,
+            tree,
             seats,
             withdrawn,
             spec.unit,
@@ -94,70 +92,13 @@ def count_forest(spec, cand, end, weight, stop, start, lot, withdrawn, log):
             lot,
             spec.group,
             spec.group_min,
-            log.votes,
-            log.state,
-            log.exhausted,
-            log.lost,
-            log.quota,
-            log.action,
-            log.subject,
-            log.tie,
-            log.elected,
-            log.elected_stage,
-            log.excluded_stage,
-            log.meta,
+            log,
         )
     elif rule == 1:
-        meek.count_meek(
-            cand,
-            end,
-            weight,
-            stop,
-            start,
-            withdrawn.shape[0] + 1,
-            seats,
-            withdrawn,
-            lot,
-            spec.group,
-            spec.group_min,
-            log.votes,
-            log.state,
-            log.exhausted,
-            log.lost,
-            log.quota,
-            log.action,
-            log.subject,
-            log.tie,
-            log.elected,
-            log.elected_stage,
-            log.excluded_stage,
-            log.meta,
-        )
+        depth = withdrawn.shape[0] + 1
+        meek.count_meek(tree, depth, seats, withdrawn, lot, spec.group, spec.group_min, log)
     elif rule == 2:
-        ers97.count_ers97(
-            cand,
-            end,
-            weight,
-            stop,
-            start,
-            seats,
-            withdrawn,
-            lot,
-            spec.group,
-            spec.group_min,
-            log.votes,
-            log.state,
-            log.exhausted,
-            log.lost,
-            log.quota,
-            log.action,
-            log.subject,
-            log.tie,
-            log.elected,
-            log.elected_stage,
-            log.excluded_stage,
-            log.meta,
-        )
+        ers97.count_ers97(tree, seats, withdrawn, lot, spec.group, spec.group_min, log)
     elif rule == 3:
         irv.count_irv(
             cand,

@@ -37,7 +37,7 @@ from simcore.inputs.scenario_nodes import (
     unknown,
 )
 from simcore.inputs.scenario_slates import DEFAULT, geometric_length, to_dist, to_length
-from simcore.inputs.text import read_config_text
+from simcore.inputs.text import parse_fraction, read_config_text
 from simcore.model.college import ALLOCATIONS, METHODS, UNIT_RULES
 from simcore.model.constraints import Minimum, group_arrays
 from simcore.model.names import collapse, name_problem
@@ -59,7 +59,6 @@ __all__ += ["to_dist", "to_length"]
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END = " (at end of document)"
-_FRACTION = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?(\s*/\s*\d+)?\s*")
 
 
 class ScenarioError(InputError):
@@ -239,7 +238,7 @@ def _check_strengths(candidates: Sequence[Candidate], strength_sd: float, found:
     them underflows (see the limits in :mod:`simcore.model.scenario`)."""
     strengths = [c.strength for c in candidates]
     spread = strength_sd * NORMAL_BOUND  # the most a simulation's noise moves a log strength
-    noise = f" and nonaligned.strength_sd = {strength_sd:g}" if strength_sd > 0 else ""
+    noise = f" with nonaligned.strength_sd = {strength_sd:g}" if strength_sd > 0 else ""
     try:
         total = math.fsum(strengths)
     except OverflowError:
@@ -248,8 +247,8 @@ def _check_strengths(candidates: Sequence[Candidate], strength_sd: float, found:
         biggest = max(range(len(strengths)), key=strengths.__getitem__)
         found.add(
             Problem(
-                f"the candidates' strengths add up to {total:g}; with{noise or ' no noise'} "
-                f"they must add up to at most {STRENGTH_SUM_MAX * math.exp(-spread):.3g} "
+                f"the candidates' strengths add up to {total:g}; they must add up to at most "
+                f"{STRENGTH_SUM_MAX * math.exp(-spread):.3g}{noise} "
                 "(strengths are relative: scale them down)",
                 ("candidates", biggest, "strength"),
             )
@@ -258,8 +257,8 @@ def _check_strengths(candidates: Sequence[Candidate], strength_sd: float, found:
     if math.log(strengths[smallest]) - spread < math.log(STRENGTH_MIN):
         found.add(
             Problem(
-                f"strength {strengths[smallest]:g} is too small{' with' + noise if noise else ''}:"
-                f" it must be at least {STRENGTH_MIN * math.exp(spread):.3g} "
+                f"strength {strengths[smallest]:g} is too small: strengths must be at least "
+                f"{STRENGTH_MIN * math.exp(spread):.3g}{noise} "
                 "(strengths are relative: scale them up)",
                 ("candidates", smallest, "strength"),
             )
@@ -311,11 +310,8 @@ def _regions(tables: list[dict], found: Problems) -> list[Region]:
 def _fraction(value: Any, where: KeyPath, found: Problems) -> Fraction | None:
     """A positive weight whose numerator and denominator fit in 64 bits (None if not)."""
     text = str(value).strip()
-    if not _FRACTION.fullmatch(text):  # (also keeps exponents to 3 digits: 1e999999 is slow)
-        found.add(Problem(f'must be a number or a fraction like "1/3", got {shown(value)}', where))
-        return None
     try:
-        w = Fraction(text.replace(" ", ""))
+        w = parse_fraction(text)
     except (ValueError, ZeroDivisionError):
         found.add(Problem(f'must be a number or a fraction like "1/3", got {shown(value)}', where))
         return None

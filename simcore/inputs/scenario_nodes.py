@@ -90,7 +90,7 @@ def describe(value: Any) -> str:
 
 def number(value: int) -> str:
     """A whole number for a message: its digits, or how many there are when that is many."""
-    if -(10**30) < value < 10**30:
+    if -(10**40) < value < 10**40:
         return str(value)
     return f"a {len(str(abs(value)))}-digit number"
 

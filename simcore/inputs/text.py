@@ -9,7 +9,9 @@ ever read, even from a file that grows while it is read.
 from __future__ import annotations
 
 import os
+import re
 import stat
+from fractions import Fraction
 from pathlib import Path
 
 from simcore.errors import InputError, shown
@@ -18,6 +20,8 @@ MAX_BALLOT_FILE_BYTES = 2 * 1024**3  # ballot files (BLT, CSV, PrefLib): 2 GiB
 MAX_CONFIG_FILE_BYTES = 16 * 1024**2  # scenario, college and candidate files: 16 MiB
 INT64_MAX = 2**63 - 1
 
+# a number (exponent of at most 3 digits: Fraction("1e999999999") would take minutes) or N/D
+_FRACTION = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?(\s*/\s*\d+)?\s*")
 _CONTROL = bytes(sorted(set(range(0, 32)) - {9, 10, 12, 13}))
 _READ_BLOCK = 1 << 20
 
@@ -124,3 +128,12 @@ def parse_int(token: str, *, what: str, path, line: int, high: int = INT64_MAX) 
             f"{what} must be at most {high:,}, got {shown(token)}", path=path, line=line
         )
     return value
+
+
+def parse_fraction(value: object) -> Fraction:
+    """A weight written as a number or a fraction like "1/3" (raises ValueError if it is not
+    one, ZeroDivisionError for N/0)."""
+    text = str(value).strip()
+    if not _FRACTION.fullmatch(text):
+        raise ValueError(text)
+    return Fraction(text.replace(" ", ""))

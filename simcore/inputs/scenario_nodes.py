@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from simcore.errors import shown
+from simcore.errors import SHOWN_CHARS, shown
 
 KeyPath = tuple[str | int, ...]
 
@@ -44,6 +44,9 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self.found)
 
+    def __len__(self) -> int:
+        return len(self.found)
+
     def add(self, problem: Problem) -> None:
         self.found.append(problem)
 
@@ -67,6 +70,8 @@ def render_path(path: KeyPath) -> str:
             out += f"[{part}]"
         else:
             text = part if _BARE_KEY.match(part) else json.dumps(part, ensure_ascii=False)
+            if len(part) > SHOWN_CHARS:  # a key may be as long as the file
+                text = f"{json.dumps(part[:SHOWN_CHARS], ensure_ascii=False)}..."
             out += f".{text}" if out else text
     return out
 

@@ -36,6 +36,7 @@ from simcore.inputs.scenario_nodes import (
 )
 from simcore.model.profile import MAX_CANDIDATES
 from simcore.model.rules import RULES
+from simcore.model.scenario import SPREAD_MAX
 
 JSON_SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 PROBS_TOLERANCE = 1e-9  # how far explicit length probabilities may sum from 1
@@ -75,6 +76,7 @@ LENGTH_PROBS = Table(
     "Explicit probabilities of each length.",
 )
 FIXED_LENGTH = Int(low=1, high=MAX_CANDIDATES)  # longer than every ballot can be: a mistake
+SPREAD = Num(0, SPREAD_MAX)  # a share's standard deviation: sd * z must stay finite
 BETA_KEYS = tuple(BETA.keys)
 UNIFORM_KEYS = tuple(UNIFORM.keys)
 
@@ -336,12 +338,12 @@ SUPPORTERS = Table(
             MapOf(PROBABILITY), "Base share by region name, overriding share there.", default={}
         ),
         "swing_sd": Key(
-            NON_NEGATIVE,
+            SPREAD,
             "Standard deviation of a national swing in the share, the same in every region.",
             default=0,
         ),
         "regional_sd": Key(
-            NON_NEGATIVE,
+            SPREAD,
             "Standard deviation of independent noise in the share in each region.",
             default=0,
         ),

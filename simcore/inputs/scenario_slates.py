@@ -139,6 +139,7 @@ def _orderings(
 ) -> dict[str, tuple[str, ...]]:
     known = set(names)
     out: dict[str, tuple[str, ...]] = {}
+    before = len(found)
     for oname, order in tables.items():
         for j, name in enumerate(order):
             if name not in known:
@@ -149,6 +150,8 @@ def _orderings(
                     )
                 )
         out[oname] = tuple(order)
+    if len(found) > before:
+        return out  # (comparing orderings with unknown names would say the same again)
     first_name, first = next(iter(out.items()))
     for oname, order in out.items():
         missing = [c for c in first if c not in order]

@@ -465,7 +465,12 @@ SCENARIO = Table(
         ),
         "simulation": Key(SIMULATION, SIMULATION.doc, default={}),
         "candidates": Key(
-            TableList(CANDIDATE, empty="needs at least one [[candidates]] table"),
+            TableList(
+                CANDIDATE,
+                empty="needs at least one [[candidates]] table",
+                max_items=MAX_CANDIDATES,
+                what="candidates",
+            ),
             "One table per candidate, in ballot order.",
             required=True,
             missing="no [[candidates]] tables; a scenario needs at least one",

@@ -4,12 +4,13 @@ The format is ``docs/scenarios.md``, declared in :mod:`simcore.inputs.scenario_s
 happens in three passes, all before any simulation: TOML syntax (:mod:`tomllib`), the shape of
 every table and key (types, ranges, unknown keys, via the schema), then, once the shape is right,
 the references between tables (candidates named by orderings, slates and regions named by
-strategies, the counting rule and its options, group minimums, shares; see also
-:mod:`simcore.inputs.scenario_slates`) and the limits of the numbers (docs/scenarios.md,
-"Limits").  Each pass lists every problem it finds; they are raised together as one
-:class:`ScenarioError`, which reads as the first, ``FILE:LINE: key.path: message``, with the line
-found in the text by :class:`~simcore.inputs.scenario_locate.KeyLocator`; its ``errors`` are all
-of them (``simcore validate`` prints them).
+strategies, the counting rule and its options, group minimums, shares; see
+:mod:`simcore.inputs.scenario_slates` and :mod:`simcore.inputs.scenario_election`) and the
+limits of the numbers (docs/scenarios.md, "Limits").  Each pass lists every problem it finds;
+they are raised together as one :class:`ScenarioError`, which reads as the first,
+``FILE:LINE: key.path: message``, with the line found in the text by
+:class:`~simcore.inputs.scenario_locate.KeyLocator`; its ``errors`` are all of them
+(``simcore validate`` prints them).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from simcore.errors import InputError, shown
+from simcore.inputs import scenario_election as elect
 from simcore.inputs import scenario_schema as schema
 from simcore.inputs import scenario_slates as refs
 from simcore.inputs.scenario_locate import KeyLocator
@@ -33,25 +35,18 @@ from simcore.inputs.scenario_nodes import (
     Problem,
     Problems,
     render_path,
-    suggestion,
-    unknown,
 )
 from simcore.inputs.scenario_slates import DEFAULT, geometric_length, to_dist, to_length
 from simcore.inputs.text import parse_fraction, read_config_text
-from simcore.model.college import ALLOCATIONS, METHODS, UNIT_RULES
-from simcore.model.constraints import Minimum, group_arrays
 from simcore.model.names import collapse, name_problem
-from simcore.model.rules import RULES, Rule, get_rule, parse_options
 from simcore.model.scenario import (
     NORMAL_BOUND,
     STRENGTH_MIN,
     STRENGTH_SUM_MAX,
     Candidate,
-    CollegeSpec,
     NonAligned,
     Region,
     Scenario,
-    attributes_of,
 )
 
 __all__ = ["ScenarioError", "geometric_length", "parse_scenario", "read_scenario"]
@@ -154,11 +149,13 @@ def _build(data: dict[str, Any], path: str | Path, found: Problems) -> Scenario 
     refs.check_shares(slates, region_names, found)
     strategies = refs.strategies(data["strategies"], slates, region_names, found)
     election = data["election"]
-    seats, rule, options, minimums = _election(election, len(candidates), found)
+    seats, rule, options, minimums = elect.election(election, len(candidates), found)
     if minimums is not None:
-        _check_minimums(candidates, seats, minimums, found)
+        elect.check_minimums(candidates, seats, minimums, found)
     given_minimums = bool(schema.ELECTION.get(election, "minimum"))
-    college = _college(data.get("college"), data["regions"], regions, seats, given_minimums, found)
+    college = elect.college(
+        data.get("college"), data["regions"], regions, seats, given_minimums, found
+    )
     simulation = schema.SCENARIO.get(data, "simulation")
     voters_per_ballot = schema.SIMULATION.get(simulation, "voters_per_ballot")
     if data.get("college") is not None and voters_per_ballot > 1:
@@ -328,142 +325,6 @@ def _fraction(value: Any, where: KeyPath, found: Problems) -> Fraction | None:
         )
         return None
     return w
-
-
-def _college(
-    table: dict | None,
-    region_tables: list[dict],
-    regions: Sequence[Region],
-    seats: int,
-    given_minimums: bool,
-    found: Problems,
-) -> CollegeSpec | None:
-    if table is None:
-        for i, r in enumerate(region_tables):
-            if "weight" in r:
-                found.add(
-                    Problem(
-                        "a region weight is only used in college scenarios (add a [college] table)",
-                        ("regions", i, "weight"),
-                    )
-                )
-        return None
-    spec = CollegeSpec(
-        method=str(schema.COLLEGE.get(table, "method")).lower(),
-        unit_rule=str(schema.COLLEGE.get(table, "unit_rule")).lower(),
-        allocation=str(schema.COLLEGE.get(table, "allocation")).lower(),
-    )
-    for key, value, allowed in (
-        ("method", spec.method, METHODS),
-        ("unit_rule", spec.unit_rule, UNIT_RULES),
-        ("allocation", spec.allocation, ALLOCATIONS),
-    ):
-        if value not in allowed:
-            found.add(Problem(unknown(key, value, allowed), ("college", key)))
-    if seats != 1:
-        found.add(Problem("a college elects one winner: seats must be 1", ("election", "seats")))
-    if given_minimums:
-        found.add(Problem("group minimums do not apply to a college", ("election", "minimum")))
-    for i, r in enumerate(regions):
-        if "weight" not in region_tables[i]:
-            found.add(Problem("every region of a college needs a weight", ("regions", i)))
-        elif spec.method == "block" and r.weight is not None and r.weight.denominator != 1:
-            found.add(
-                Problem(
-                    "a block-vote unit's weight must be a whole number", ("regions", i, "weight")
-                )
-            )
-    return spec
-
-
-# -- the election ---------------------------------------------------------------------------------
-
-
-def _election(
-    table: dict[str, Any], ncand: int, found: Problems
-) -> tuple[int, Rule | None, dict, list[Minimum] | None]:
-    """Seats, rule (None if unknown), options and minimums (None if one cannot be read)."""
-    seats = table["seats"]
-    if seats > ncand:
-        found.add(
-            Problem(
-                f"{seats} seats to fill but only {ncand} candidate(s); seats must not exceed "
-                "the number of candidates",
-                ("election", "seats"),
-            )
-        )
-    rule = None
-    with found.guard():
-        rule = _rule(schema.ELECTION.get(table, "rule"))
-    options: dict = {}
-    if rule is not None:
-        if rule.single_seat and seats != 1:
-            found.add(
-                Problem(
-                    f"rule {rule.name!r} fills one seat; seats must be 1", ("election", "seats")
-                )
-            )
-        options = _options(rule, schema.ELECTION.get(table, "options"), found)
-    minimums: list[Minimum] | None = []
-    texts = schema.ELECTION.get(table, "minimum")
-    for i, text in enumerate(texts):
-        try:
-            minimums.append(Minimum.parse(text))
-        except InputError as exc:
-            found.add(Problem(exc.message, ("election", "minimum", i)))
-            minimums = None
-            break
-    if texts and rule is not None and not rule.stv:
-        found.add(
-            Problem(
-                f"rule {rule.name!r} does not take group minimums (STV rules do)",
-                ("election", "minimum"),
-            )
-        )
-    return seats, rule, options, minimums
-
-
-def _rule(name: str) -> Rule:
-    try:
-        return get_rule(name)
-    except InputError as exc:
-        names = [*RULES, *(a for r in RULES.values() for a in r.aliases)]
-        hint = suggestion(name.strip().lower(), names)
-        raise Problem(exc.message + hint, ("election", "rule")) from None
-
-
-def _options(rule: Rule, given: dict[str, Any], found: Problems) -> dict[str, Any]:
-    ok = True
-    for key, value in given.items():
-        try:
-            parse_options(rule, {key: value})
-        except InputError as exc:
-            hint = (
-                suggestion(key, [o.name for o in rule.options]) if rule.option(key) is None else ""
-            )
-            found.add(Problem(exc.message + hint, ("election", "options", key)))
-            ok = False
-    if not ok:
-        return {}
-    try:
-        return parse_options(rule, given)
-    except InputError as exc:  # options that do not go together
-        found.add(Problem(exc.message, ("election", "options")))
-        return {}
-
-
-def _check_minimums(
-    candidates: Sequence[Candidate], seats: int, minimums: Sequence[Minimum], found: Problems
-) -> None:
-    """Each minimum names existing candidates' attributes and all of them can hold together."""
-    attributes = attributes_of(candidates)
-    names = tuple(c.name for c in candidates)
-    for i in range(len(minimums)):
-        try:
-            group_arrays(minimums[: i + 1], attributes, names, (), seats)
-        except InputError as exc:
-            found.add(Problem(exc.message, ("election", "minimum", i)))
-            return  # (the later ones would fail with it)
 
 
 def _float_or_none(value):

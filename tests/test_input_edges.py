@@ -388,11 +388,14 @@ def test_names_with_separators_and_quotes_are_kept(tmp_path):
     "names, phrase",
     [
         ('"A\x01"\n"B"', "must not contain control characters"),
+        ('"A\x1b[31m"\n"B"', "must not contain control characters"),
         ('"A"\n"A"', "are both named 'A'"),
         ('"A"\n"  A "', "are both named 'A'"),
     ],
 )
 def test_ballot_file_names_are_checked(tmp_path, names, phrase):
+    """(C1 controls are allowed in ballot files: real ones hold mis-decoded names; see
+    test_real_elections.)"""
     p = tmp_path / "e.blt"
     title = "t" * 300  # (one control character in a short file reads as a binary file)
     p.write_text(f"2 1\n1 1 0\n0\n{names}\n{title}\n", encoding="utf-8")

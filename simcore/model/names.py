@@ -4,7 +4,8 @@ Outputs show names as table cells and column names (``seats_<slate id>``), so a 
 one readable line, and two names must not read the same.  The rules, in one place:
 
 * no control characters (newlines, tabs inside a scenario's names, escape codes...) and no
-  line or paragraph separators; a name is not empty or all spaces;
+  line or paragraph separators (ballot files may hold tabs and C1 controls: see
+  :func:`name_problem`); a name is not empty or all spaces;
 * two candidates (slates, regions...) are the same name if they are equal after collapsing
   runs of whitespace (:func:`collapse`);
 * the candidates on no slate are shown as the group :data:`NO_SLATE_LABEL` in summaries and
@@ -39,11 +40,13 @@ def label_key(name: str) -> str:
 RESERVED_SLATE_KEYS = frozenset({label_key(NO_SLATE_LABEL), label_key(NO_SLATE_ID)})
 
 
-def name_problem(name: str, *, allow_tabs: bool = False) -> str | None:
-    """Why ``name`` cannot be a name (None if it can).  ``allow_tabs``: ballot files, whose
-    tabs are collapsed with the other whitespace."""
+def name_problem(name: str, *, ballot_file: bool = False) -> str | None:
+    """Why ``name`` cannot be a name (None if it can).  ``ballot_file``: a name read from a
+    ballot file, whose tabs are collapsed with the other whitespace and which may hold C1
+    control characters (U+0080..U+009F: published files hold names mis-decoded from another
+    encoding); the other control characters and line breaks are refused there too."""
     for ch in name:
-        if allow_tabs and ch == "\t":
+        if ballot_file and (ch == "\t" or ("\x80" <= ch <= "\x9f" and ch != "\x85")):
             continue
         if unicodedata.category(ch) in _BAD_CATEGORIES:
             return (

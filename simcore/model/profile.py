@@ -210,7 +210,7 @@ def _clean_names(names: Sequence[str], source: str | None) -> tuple[str, ...]:
         n = collapse(raw)
         if not n:
             raise InputError(f"candidate {i} has no name", path=source)
-        problem = name_problem(raw, allow_tabs=True)
+        problem = name_problem(raw, ballot_file=True)
         if problem:
             raise InputError(f"candidate {i}'s name {shown(n)} {problem}", path=source)
         if n in seen:

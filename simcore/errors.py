@@ -41,3 +41,15 @@ class InputError(ValueError):
 
 class RuleError(InputError):
     """A profile cannot be counted under the chosen rule (e.g. equal rankings, too few seats)."""
+
+
+SHOWN_CHARS = 60  # the most characters of a user's text quoted in an error message
+
+
+def shown(text: object, limit: int = SHOWN_CHARS) -> str:
+    """``text`` quoted for an error message (as ``repr`` does), cut to its first ``limit``
+    characters with its length noted when longer: a line of a file may be megabytes long."""
+    s = str(text)
+    if len(s) <= limit:
+        return repr(s)
+    return f"{s[:limit]!r}... ({len(s):,} characters)"

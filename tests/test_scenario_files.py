@@ -14,6 +14,7 @@ import pytest
 from simcore.errors import InputError
 from simcore.inputs import scenario_schema
 from simcore.inputs.scenario_file import (
+    ScenarioError,
     geometric_length,
     parse_scenario,
     read_scenario,
@@ -26,6 +27,7 @@ from simcore.model.scenario import Dist, Length, NonAligned, Supporters
 HERE = Path(__file__).parent
 FIXTURES = HERE / "scenarios"
 BROKEN = sorted((FIXTURES / "broken").glob("*.toml"))
+MULTI = sorted((FIXTURES / "multi").glob("*.toml"))
 ROOT = HERE.parent
 MARKER = "# <-- error"
 
@@ -239,6 +241,37 @@ def test_broken_fixture_marks_the_expected_line(path):
     lines = path.read_text(encoding="utf-8").splitlines()
     marked = [str(i) for i, text in enumerate(lines, start=1) if text.endswith(MARKER)]
     assert marked == ([] if line == "-" else [line])
+
+
+def expectations(path: Path) -> list[tuple[str, str, str]]:
+    """Every ``# expect: LINE | KEY | PHRASE`` line at the top of a multi-problem fixture."""
+    out = []
+    for text in path.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"# expect: (\d+) \| (\S.*?) \| (.+)", text)
+        if not match:
+            break
+        out.append(match.groups())
+    return out
+
+
+@pytest.mark.parametrize("path", MULTI, ids=[p.stem for p in MULTI])
+def test_every_problem_of_a_scenario_is_listed(path):
+    """A file with several problems reports each, in order, as its own line; the error reads as
+    the first (what ``run`` prints)."""
+    expected = expectations(path)
+    assert len(expected) >= 5
+    with pytest.raises(ScenarioError) as info:
+        read_scenario(path)
+    errors = [str(e) for e in info.value.errors]
+    assert str(info.value) == errors[0]
+    assert len(errors) == len(expected), errors
+    for message, (line, key, phrase) in zip(errors, expected, strict=True):
+        assert "\n" not in message
+        assert message.startswith(f"{path}:{line}: {key}: "), message
+        assert phrase in message, message
+    lines = path.read_text(encoding="utf-8").splitlines()
+    marked = {str(i) for i, text in enumerate(lines, start=1) if text.endswith(MARKER)}
+    assert marked == {line for line, _, _ in expected}
 
 
 def test_parse_scenario_names_the_given_path():

@@ -8,6 +8,26 @@ import click
 
 from simcore.errors import InputError
 
+SHOWN_PROBLEMS = 20  # the most problems of one scenario file that `validate` lists
+
+
+def _read_for_run(file):
+    """The scenario; its first problem if it has any, saying how many more ``validate`` lists."""
+    from simcore.inputs.scenario_file import ScenarioError, read_scenario
+
+    try:
+        return read_scenario(file)
+    except ScenarioError as exc:
+        if len(exc.errors) == 1:
+            raise
+        more = len(exc.errors) - 1
+        raise InputError(
+            f"{exc.message} (and {more} more problem(s): 'simcore validate {file}' lists them)",
+            path=exc.path,
+            line=exc.line,
+            key=exc.key,
+        ) from None
+
 
 @click.command()
 @click.argument("file", required=False, type=click.Path())
@@ -21,10 +41,18 @@ def validate(file, schema):
         return
     if not file:
         raise InputError("give a scenario FILE to validate, or --schema")
-    from simcore.inputs.scenario_file import read_scenario
+    from simcore.inputs.scenario_file import ScenarioError, read_scenario
     from simcore.sim.plan import check_limits
 
-    sc = read_scenario(file)
+    try:
+        sc = read_scenario(file)
+    except ScenarioError as exc:
+        for error in exc.errors[:SHOWN_PROBLEMS]:
+            click.echo(f"simcore: error: {error}", err=True)
+        if len(exc.errors) > SHOWN_PROBLEMS:
+            more = len(exc.errors) - SHOWN_PROBLEMS
+            click.echo(f"simcore: error: ... and {more} more problem(s) in {file}", err=True)
+        raise click.exceptions.Exit(2) from None
     check_limits(sc)
     electorate = sum(r.electorate for r in sc.regions)
     how = f"rule {sc.rule}" if sc.college is None else f"college ({sc.college.method})"
@@ -74,11 +102,10 @@ def run(
     from pathlib import Path
 
     from simcore.cli.progress import Progress
-    from simcore.inputs.scenario_file import read_scenario
     from simcore.jobs.run import run_scenario, summary_json
     from simcore.results.sim_table import render_summary
 
-    sc = read_scenario(file)
+    sc = _read_for_run(file)
     out = out or str(Path("results") / Path(file).stem)
     summary = run_scenario(
         sc,
@@ -132,11 +159,10 @@ def check_sampling(file, voters_per_ballot, sims, seed, threads, top, as_json):
     run's (and between the two exact runs, for scale), and the measures that moved most, each
     with its paired standard error.
     """
-    from simcore.inputs.scenario_file import read_scenario
     from simcore.jobs.sampling_check import check_sampling as run_check
     from simcore.jobs.sampling_check import render_check
 
-    sc = read_scenario(file)
+    sc = _read_for_run(file)
     seed = seed if seed is not None else (sc.seed if sc.seed is not None else 1)
     check = run_check(sc, voters_per_ballot, sims, seed, threads=threads)
     if as_json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simcore.errors import InputError
+from simcore.errors import InputError, shown
 from simcore.inputs.blt import read_blt
 from simcore.inputs.preflib import read_preflib
 from simcore.inputs.scotcsv import read_scot_csv
@@ -48,6 +48,7 @@ def read_ballots(path: str | Path, format: str | None = None) -> Profile:
         reader = READERS[format]
     except KeyError:
         raise InputError(
-            f"unknown ballot format {format!r}; expected one of {', '.join(READERS)}", path=path
+            f"unknown ballot format {shown(format)}; expected one of {', '.join(READERS)}",
+            path=path,
         ) from None
     return reader(path)

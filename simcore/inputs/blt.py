@@ -18,10 +18,10 @@ import csv
 import re
 from pathlib import Path
 
-from simcore.errors import InputError
+from simcore.errors import InputError, shown
 from simcore.inputs.fastparse import BLT, scan_ballots
 from simcore.inputs.text import parse_int, read_text
-from simcore.model.profile import Profile
+from simcore.model.profile import MAX_CANDIDATES, Profile
 
 _ALT_NAME = re.compile(r"^#\s*ALTERNATIVE NAME\s+(\d+)\s*:\s*(.*)$", re.IGNORECASE)
 _QUOTED = re.compile(r'"((?:[^"]|"")*)"')
@@ -37,9 +37,13 @@ def read_blt(path: str | Path) -> Profile:
     tokens = header.replace(",", " ").split()
     if len(tokens) != 2:
         raise InputError(
-            f"header must be 'ncandidates nseats', got {header.strip()!r}", path=path, line=lineno
+            f"header must be 'ncandidates nseats', got {shown(header.strip())}",
+            path=path,
+            line=lineno,
         )
-    ncand = parse_int(tokens[0], what="number of candidates", path=path, line=lineno)
+    ncand = parse_int(
+        tokens[0], what="number of candidates", path=path, line=lineno, high=MAX_CANDIDATES
+    )
     seats = parse_int(tokens[1], what="number of seats", path=path, line=lineno)
     if ncand < 1:
         raise InputError("number of candidates must be at least 1", path=path, line=lineno)
@@ -51,7 +55,7 @@ def read_blt(path: str | Path) -> Profile:
     tokens = line.replace(",", " ").split()
     if tokens and all(t.startswith("-") and t[1:].isdigit() for t in tokens):
         for t in tokens:
-            c = int(t[1:])
+            c = parse_int(t[1:], what="withdrawn candidate", path=path, line=lineno)
             _check_cand(c, ncand, path, lineno, what="withdrawn candidate")
             withdrawn.add(c - 1)
         lineno, line = _next(it, path, "ballot lines ending with a lone '0' line", truncated=True)
@@ -149,13 +153,7 @@ def _parse_ballot(tokens, ncand, path, lineno):
         tokens = tokens[1:]  # ballot id
     if not tokens:
         raise InputError("empty ballot line", path=path, line=lineno)
-    wtok = tokens[0]
-    try:
-        weight = int(wtok)
-    except ValueError:
-        raise InputError(
-            f"ballot weight must be a whole number, got {wtok!r}", path=path, line=lineno
-        ) from None
+    weight = parse_int(tokens[0], what="ballot weight", path=path, line=lineno)
     if weight <= 0:
         raise InputError(f"ballot weight must be positive, got {weight}", path=path, line=lineno)
     if weight > 2**63 - 1:

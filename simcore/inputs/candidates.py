@@ -13,12 +13,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from simcore.errors import InputError
-from simcore.inputs.text import read_text
+from simcore.errors import InputError, shown
+from simcore.inputs.text import read_config_text
 
 
 def read_candidate_attributes(path: str | Path, candidates) -> dict[str, tuple[str, ...]]:
-    text = read_text(path)
+    text = read_config_text(path)
     rows = list(csv.reader(text.splitlines()))
     if not rows or not rows[0]:
         raise InputError("expected a header row starting with 'name'", path=path, line=1)
@@ -39,14 +39,14 @@ def read_candidate_attributes(path: str | Path, candidates) -> dict[str, tuple[s
         name = " ".join(row[0].split())
         if name not in candidates:
             raise InputError(
-                f"no candidate named {name!r} in the ballot file", path=path, line=lineno
+                f"no candidate named {shown(name)} in the ballot file", path=path, line=lineno
             )
         if name in found:
-            raise InputError(f"candidate {name!r} is listed twice", path=path, line=lineno)
+            raise InputError(f"candidate {shown(name)} is listed twice", path=path, line=lineno)
         found[name] = [f.strip() for f in row[1:]]
     missing = [c for c in candidates if c not in found]
     if missing:
         raise InputError(
-            f"candidate {missing[0]!r} is missing ({len(missing)} missing in all)", path=path
+            f"candidate {shown(missing[0])} is missing ({len(missing)} missing in all)", path=path
         )
     return {a: tuple(found[c][k] for c in candidates) for k, a in enumerate(attrs)}

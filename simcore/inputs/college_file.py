@@ -20,9 +20,9 @@ import tomllib
 from fractions import Fraction
 from pathlib import Path
 
-from simcore.errors import InputError
+from simcore.errors import InputError, shown
 from simcore.inputs.ballots import read_ballots
-from simcore.inputs.text import read_text
+from simcore.inputs.text import INT64_MAX, parse_fraction, read_config_text
 from simcore.model.college import ALLOCATIONS, METHODS, UNIT_RULES, College, Section
 
 _TOP = ("title", "method", "unit_rule", "allocation", "sections", "units")
@@ -37,25 +37,36 @@ def _unknown(keys, allowed, path, where):
     for k in keys:
         if k not in allowed:
             close = difflib.get_close_matches(k, allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = f"; did you mean {shown(close[0])}?" if close else ""
             raise InputError(f"unknown key{hint}", path=path, key=f"{where}{k}")
 
 
 def _weight(value, path, key) -> Fraction:
+    """A positive weight whose numerator and denominator (lowest terms) fit in 64 bits."""
+    text = str(value).strip()
     try:
-        w = Fraction(str(value).strip())
+        w = parse_fraction(text)
     except (ValueError, ZeroDivisionError):
         raise InputError(
-            f'weight must be a number or fraction like "1/3", got {value!r}', path=path, key=key
+            f'weight must be a number or fraction like "1/3", got {shown(value)}',
+            path=path,
+            key=key,
         ) from None
     if w <= 0:
         raise InputError("weight must be positive", path=path, key=key)
+    if w.numerator > INT64_MAX or w.denominator > INT64_MAX:
+        raise InputError(
+            f"weight {shown(text)} is too large or too fine: its numerator and denominator (in "
+            f"lowest terms) must be at most {INT64_MAX:,} (2^63 - 1)",
+            path=path,
+            key=key,
+        )
     return w
 
 
 def read_college(path: str | Path) -> College:
     path = Path(path)
-    text = read_text(path)
+    text = read_config_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -86,7 +97,7 @@ def read_college(path: str | Path) -> College:
                 raise InputError("missing", path=path, key=where + k)
         name = str(entry["name"])
         if name in names:
-            raise InputError(f"two sections are named {name!r}", path=path, key=where + "name")
+            raise InputError(f"two sections are named {shown(name)}", path=path, key=where + "name")
         names.add(name)
         ballots = path.parent / str(entry["ballots"])
         try:
@@ -104,8 +115,8 @@ def read_college(path: str | Path) -> College:
     for i, s in enumerate(sections[1:], start=1):
         if s.profile.candidates != cands:
             raise InputError(
-                f"section {s.name!r} lists different candidates from section "
-                f"{sections[0].name!r}; every section must list the same, in the same order",
+                f"section {shown(s.name)} lists different candidates from section "
+                f"{shown(sections[0].name)}; every section must list the same, in the same order",
                 path=path,
                 key=f"{table}[{i}].ballots",
             )

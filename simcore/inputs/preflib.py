@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from simcore.errors import InputError
+from simcore.errors import InputError, shown
 from simcore.inputs.text import parse_int, read_text
-from simcore.model.profile import Profile
+from simcore.model.profile import MAX_CANDIDATES, Profile
 
 _META = re.compile(r"^#\s*([A-Za-z0-9 ]+?)\s*:\s*(.*)$")
 _ALT = re.compile(r"^ALTERNATIVE NAME (\d+)$")
@@ -35,19 +35,32 @@ def read_preflib(path: str | Path) -> Profile:
                 key, val = m.group(1).upper(), m.group(2).strip()
                 a = _ALT.match(key)
                 if a:
-                    names[int(a.group(1))] = val
+                    index = parse_int(
+                        a.group(1),
+                        what="alternative number",
+                        path=path,
+                        line=lineno,
+                        high=MAX_CANDIDATES,
+                    )
+                    names[index] = val
                 else:
                     meta[key] = val
             continue
         if ":" not in s:
             raise InputError(
-                f"expected a data line 'count: 1,3,{{2,5}}', got {s[:40]!r}", path=path, line=lineno
+                f"expected a data line 'count: 1,3,{{2,5}}', got {shown(s, 40)}",
+                path=path,
+                line=lineno,
             )
         count, order = s.split(":", 1)
         data.append((lineno, count.strip(), order.strip()))
     if "NUMBER ALTERNATIVES" in meta:
         ncand = parse_int(
-            meta["NUMBER ALTERNATIVES"], what="NUMBER ALTERNATIVES", path=path, line=1
+            meta["NUMBER ALTERNATIVES"],
+            what="NUMBER ALTERNATIVES",
+            path=path,
+            line=1,
+            high=MAX_CANDIDATES,
         )
     else:
         ncand = max(names, default=0)
@@ -63,7 +76,9 @@ def read_preflib(path: str | Path) -> Profile:
 
 def _read_old(lines, path):
     lineno, first = lines[0]
-    ncand = parse_int(first, what="number of alternatives", path=path, line=lineno)
+    ncand = parse_int(
+        first, what="number of alternatives", path=path, line=lineno, high=MAX_CANDIDATES
+    )
     if len(lines) < ncand + 2:
         raise InputError("file is truncated: expected the list of alternatives", path=path)
     names = []
@@ -119,7 +134,7 @@ def _parse_order(order, ncand, path, lineno):
             i = j
         if i < len(order):
             if order[i] != ",":
-                raise InputError(f"unexpected {order[i]!r} in ranking", path=path, line=lineno)
+                raise InputError(f"unexpected {shown(order[i])} in ranking", path=path, line=lineno)
             i += 1
         for k, tok in enumerate(group):
             c = parse_int(tok, what="candidate number", path=path, line=lineno)

@@ -2,71 +2,95 @@
 
 The format is ``docs/scenarios.md``, declared in :mod:`simcore.inputs.scenario_schema`.  Checking
 happens in three passes, all before any simulation: TOML syntax (:mod:`tomllib`), the shape of
-every table and key (types, ranges, unknown keys, via the schema), then the references between
-tables (candidates named by orderings, slates and regions named by strategies, the counting rule
-and its options, group minimums, shares).  The first problem found is raised as one
-:class:`~simcore.errors.InputError` line, ``FILE:LINE: key.path: message``, with the line found
-in the text by :class:`~simcore.inputs.scenario_locate.KeyLocator`.
+every table and key (types, ranges, unknown keys, via the schema), then, once the shape is right,
+the references between tables (candidates named by orderings, slates and regions named by
+strategies, the counting rule and its options, group minimums, shares; see
+:mod:`simcore.inputs.scenario_slates` and :mod:`simcore.inputs.scenario_election`) and the
+limits of the numbers (docs/scenarios.md, "Limits").  Each pass lists every problem it finds;
+they are raised together as one :class:`ScenarioError`, which reads as the first,
+``FILE:LINE: key.path: message``, with the line found in the text by
+:class:`~simcore.inputs.scenario_locate.KeyLocator`; its ``errors`` are all of them
+(``simcore validate`` prints them).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
+import sys
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from simcore.errors import InputError
+from simcore.errors import InputError, shown
+from simcore.inputs import scenario_election as elect
 from simcore.inputs import scenario_schema as schema
+from simcore.inputs import scenario_slates as refs
 from simcore.inputs.scenario_locate import KeyLocator
-from simcore.inputs.scenario_nodes import KeyPath, Problem, render_path, suggestion, unknown
-from simcore.inputs.text import read_text
-from simcore.model.college import ALLOCATIONS, METHODS, UNIT_RULES
-from simcore.model.constraints import Minimum, group_arrays
-from simcore.model.rules import RULES, Rule, get_rule, parse_options
+from simcore.inputs.scenario_nodes import (
+    INT64_MAX,
+    KeyPath,
+    Problem,
+    Problems,
+    render_path,
+)
+from simcore.inputs.scenario_slates import DEFAULT, geometric_length, to_dist, to_length
+from simcore.inputs.text import parse_fraction, read_config_text
+from simcore.model.names import collapse, name_problem
 from simcore.model.scenario import (
+    NORMAL_BOUND,
+    STRENGTH_MIN,
+    STRENGTH_SUM_MAX,
     Candidate,
-    CollegeSpec,
-    Dist,
-    Length,
     NonAligned,
     Region,
     Scenario,
-    Slate,
-    Strategy,
-    Supporters,
 )
 
-DEFAULT = "default"  # the key of a per-region strategy table that covers the other regions
-SHARE_TOLERANCE = 1e-9
+__all__ = ["ScenarioError", "geometric_length", "parse_scenario", "read_scenario"]
+__all__ += ["to_dist", "to_length"]
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_END = " (at end of document)"
 
 
+class ScenarioError(InputError):
+    """Every problem found in a scenario: it reads as the first; ``errors`` lists them all."""
+
+    def __init__(self, errors: Sequence[InputError]) -> None:
+        first = errors[0]
+        super().__init__(first.message, path=first.path, line=first.line, key=first.key)
+        self.errors = list(errors)
+
+
 def read_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario file; raise :class:`InputError` on the first problem."""
-    return parse_scenario(read_text(path), path)
+    """Read and check a scenario file; raise :class:`ScenarioError` listing its problems."""
+    return parse_scenario(read_config_text(path), path)
 
 
 def parse_scenario(text: str, path: str | Path = "<scenario>") -> Scenario:
     """Check a scenario given as TOML text (``path`` names it in errors and as its source)."""
     text = text.removeprefix("\ufeff")
     data = _load_toml(text, path)
-    try:
-        schema.check(data)
-        return _build(data, path)
-    except Problem as problem:
-        raise InputError(
-            _with_hint(problem),
-            path=path,
-            line=KeyLocator(text).line(problem.path),
-            key=render_path(problem.path) or None,
-        ) from None
+    found = Problems()
+    found.extend(schema.problems(data))
+    scenario = None if found else _build(data, path, found)
+    if found:
+        locator = KeyLocator(text)
+        raise ScenarioError(
+            [
+                InputError(
+                    _with_hint(problem),
+                    path=path,
+                    line=locator.line(problem.path),
+                    key=render_path(problem.path) or None,
+                )
+                for problem in found.found
+            ]
+        )
+    return scenario
 
 
 def _with_hint(problem: Problem) -> str:
@@ -97,56 +121,54 @@ def _load_toml(text: str, path: str | Path) -> dict[str, Any]:
             line = text.count("\n") + 1
             message = f"{message.removesuffix(_TOML_END)} (at the end of the file)"
         raise InputError(f"not valid TOML: {message}", path=path, line=line) from None
-
-
-# -- values ---------------------------------------------------------------------------------------
-
-
-def to_dist(value: Any) -> Dist:
-    """A checked probability-like value -> :class:`Dist`."""
-    if isinstance(value, Mapping):
-        if "mean" in value:
-            return Dist("beta", mean=float(value["mean"]), sd=float(value["sd"]))
-        return Dist("uniform", low=float(value["low"]), high=float(value["high"]))
-    return Dist.fixed(value)
-
-
-def to_length(value: Any, ncand: int) -> Length:
-    """A checked length -> :class:`Length`; ``{ mean = m }`` is 1 + a geometric number, cut at
-    ``ncand`` (the probability of longer ballots goes to length ``ncand``)."""
-    if isinstance(value, Mapping):
-        if "probs" in value:
-            return Length(tuple(float(p) for p in value["probs"]))
-        return geometric_length(float(value["mean"]), ncand)
-    return Length((0.0,) * (value - 1) + (1.0,))
-
-
-def geometric_length(mean: float, ncand: int) -> Length:
-    """P(L = k) = (1 - h)^(k - 1) h with h = 1 / mean, for k < ncand; the rest at k = ncand."""
-    h = 1.0 / mean
-    n = max(ncand, 1)
-    probs = [(1 - h) ** (k - 1) * h for k in range(1, n)]
-    probs.append((1 - h) ** (n - 1))
-    return Length(tuple(probs))
+    except ValueError:  # a whole number of more digits than Python converts
+        digits = sys.get_int_max_str_digits()
+        raise InputError(
+            f"not valid TOML for simcore: a number has more than {digits} digits", path=path
+        ) from None
+    except RecursionError:
+        raise InputError(
+            "not valid TOML for simcore: arrays or tables nested too deeply", path=path
+        ) from None
 
 
 # -- building -------------------------------------------------------------------------------------
 
 
-def _build(data: dict[str, Any], path: str | Path) -> Scenario:
-    candidates = _candidates(data["candidates"])
-    names = [c.name for c in candidates]
-    regions = _regions(data["regions"])
-    region_names = [r.name for r in regions]
-    slates = _slates(schema.SCENARIO.get(data, "slates"), names, region_names)
-    _check_candidate_slates(candidates, slates)
-    _check_shares(slates, region_names)
-    strategies = _strategies(data["strategies"], slates, region_names)
-    election = data["election"]
-    seats, rule, options, minimums = _election(election, len(candidates))
-    simulation = schema.SCENARIO.get(data, "simulation")
+def _build(data: dict[str, Any], path: str | Path, found: Problems) -> Scenario | None:
+    """The scenario, or None after recording in ``found`` what is wrong with it."""
     nonaligned = schema.SCENARIO.get(data, "nonaligned")
-    scenario = Scenario(
+    strength_sd = float(schema.NONALIGNED.get(nonaligned, "strength_sd"))
+    candidates = _candidates(data["candidates"], found)
+    _check_strengths(candidates, strength_sd, found)
+    names = [c.name for c in candidates]
+    regions = _regions(data["regions"], found)
+    region_names = [r.name for r in regions]
+    slates = refs.slates(schema.SCENARIO.get(data, "slates"), names, region_names, found)
+    refs.check_candidate_slates(candidates, slates, found)
+    refs.check_shares(slates, region_names, found)
+    strategies = refs.strategies(data["strategies"], slates, region_names, found)
+    election = data["election"]
+    seats, rule, options, minimums = elect.election(election, len(candidates), found)
+    if minimums is not None:
+        elect.check_minimums(candidates, seats, minimums, found)
+    given_minimums = bool(schema.ELECTION.get(election, "minimum"))
+    college = elect.college(
+        data.get("college"), data["regions"], regions, seats, given_minimums, found
+    )
+    simulation = schema.SCENARIO.get(data, "simulation")
+    voters_per_ballot = schema.SIMULATION.get(simulation, "voters_per_ballot")
+    if data.get("college") is not None and voters_per_ballot > 1:
+        found.add(
+            Problem(
+                "sampling voters does not apply to a college (its counts are fast already): "
+                "remove it or set it to 1",
+                ("simulation", "voters_per_ballot"),
+            )
+        )
+    if found:
+        return None
+    return Scenario(
         title=data.get("title", Path(str(path)).stem),
         seats=seats,
         rule=rule.name,
@@ -158,44 +180,44 @@ def _build(data: dict[str, Any], path: str | Path) -> Scenario:
         strategies=tuple(strategies),
         nonaligned=NonAligned(
             length=to_length(schema.NONALIGNED.get(nonaligned, "length"), len(candidates)),
-            strength_sd=float(schema.NONALIGNED.get(nonaligned, "strength_sd")),
+            strength_sd=strength_sd,
         ),
         sims=schema.SIMULATION.get(simulation, "sims"),
         seed=schema.SIMULATION.get(simulation, "seed"),
         precision=_float_or_none(schema.SIMULATION.get(simulation, "precision")),
-        voters_per_ballot=schema.SIMULATION.get(simulation, "voters_per_ballot"),
+        voters_per_ballot=voters_per_ballot,
         description=schema.SCENARIO.get(data, "description"),
         source=str(path),
+        college=college,
     )
-    _check_minimums(scenario, minimums)
-    college = _college(data.get("college"), regions, seats, minimums)
-    if college is not None and scenario.voters_per_ballot > 1:
-        raise Problem(
-            "sampling voters does not apply to a college (its counts are fast already): "
-            "remove it or set it to 1",
-            ("simulation", "voters_per_ballot"),
-        )
-    if college is not None:
-        scenario = dataclasses.replace(scenario, college=college)
-    return scenario
 
 
-def _candidates(tables: list[dict]) -> list[Candidate]:
+def _candidates(tables: list[dict], found: Problems) -> list[Candidate]:
     out: list[Candidate] = []
     first: dict[str, int] = {}
     for i, table in enumerate(tables):
         name = table["name"]
-        if name in first:
-            raise Problem(
-                f"candidate name {name!r} is used twice (also candidates[{first[name]}])",
-                ("candidates", i, "name"),
+        key = collapse(name)
+        problem = name_problem(name)
+        if problem:
+            found.add(Problem(problem, ("candidates", i, "name")))
+        elif key in first:
+            spacing = "" if name == tables[first[key]]["name"] else " (apart from spacing)"
+            found.add(
+                Problem(
+                    f"candidate name {shown(name)} is used twice{spacing} "
+                    f"(also candidates[{first[key]}])",
+                    ("candidates", i, "name"),
+                )
             )
-        first[name] = i
+        first.setdefault(key, i)
         attributes = schema.CANDIDATE.get(table, "attributes")
         if "slate" in attributes:
-            raise Problem(
-                "'slate' is not an attribute: give the candidate's slate with its 'slate' key",
-                ("candidates", i, "attributes", "slate"),
+            found.add(
+                Problem(
+                    "'slate' is not an attribute: give the candidate's slate with its 'slate' key",
+                    ("candidates", i, "attributes", "slate"),
+                )
             )
         out.append(
             Candidate(
@@ -208,316 +230,101 @@ def _candidates(tables: list[dict]) -> list[Candidate]:
     return out
 
 
-def _regions(tables: list[dict]) -> list[Region]:
+def _check_strengths(candidates: Sequence[Candidate], strength_sd: float, found: Problems) -> None:
+    """The strengths, after the noise of any simulation, add up to a finite number and none of
+    them underflows (see the limits in :mod:`simcore.model.scenario`)."""
+    strengths = [c.strength for c in candidates]
+    spread = strength_sd * NORMAL_BOUND  # the most a simulation's noise moves a log strength
+    noise = f" with nonaligned.strength_sd = {strength_sd:g}" if strength_sd > 0 else ""
+    try:
+        total = math.fsum(strengths)
+    except OverflowError:
+        total = math.inf
+    if math.log(total) + spread > math.log(STRENGTH_SUM_MAX):
+        biggest = max(range(len(strengths)), key=strengths.__getitem__)
+        found.add(
+            Problem(
+                f"the candidates' strengths add up to {total:g}; they must add up to at most "
+                f"{STRENGTH_SUM_MAX * math.exp(-spread):.3g}{noise} "
+                "(strengths are relative: scale them down)",
+                ("candidates", biggest, "strength"),
+            )
+        )
+    smallest = min(range(len(strengths)), key=strengths.__getitem__)
+    if math.log(strengths[smallest]) - spread < math.log(STRENGTH_MIN):
+        found.add(
+            Problem(
+                f"strength {strengths[smallest]:g} is too small: strengths must be at least "
+                f"{STRENGTH_MIN * math.exp(spread):.3g}{noise} "
+                "(strengths are relative: scale them up)",
+                ("candidates", smallest, "strength"),
+            )
+        )
+
+
+def _regions(tables: list[dict], found: Problems) -> list[Region]:
     out: list[Region] = []
     first: dict[str, int] = {}
+    total = 0
     for i, table in enumerate(tables):
         name = table["name"]
-        if name in first:
-            raise Problem(
-                f"region name {name!r} is used twice (also regions[{first[name]}])",
-                ("regions", i, "name"),
+        problem = name_problem(name)
+        if problem:
+            found.add(Problem(problem, ("regions", i, "name")))
+        elif name in first:
+            found.add(
+                Problem(
+                    f"region name {shown(name)} is used twice (also regions[{first[name]}])",
+                    ("regions", i, "name"),
+                )
             )
-        if name == DEFAULT:
-            raise Problem(
-                f"a region cannot be called {DEFAULT!r}: strategies use that word for "
-                "'every other region'",
-                ("regions", i, "name"),
+        elif name == DEFAULT:
+            found.add(
+                Problem(
+                    f"a region cannot be called {DEFAULT!r}: strategies use that word for "
+                    "'every other region'",
+                    ("regions", i, "name"),
+                )
             )
-        first[name] = i
+        first.setdefault(name, i)
         weight = None
         if "weight" in table:
-            weight = _fraction(table["weight"], ("regions", i, "weight"))
+            weight = _fraction(table["weight"], ("regions", i, "weight"), found)
+        total += table["electorate"]
+        if total > INT64_MAX:
+            found.add(
+                Problem(
+                    f"the regions' electorates add up to more than {INT64_MAX:,} (2^63 - 1, the "
+                    "largest 64-bit integer)",
+                    ("regions", i, "electorate"),
+                )
+            )
+            total = -INT64_MAX  # (said once)
         out.append(Region(name, table["electorate"], to_dist(table["turnout"]), weight))
     return out
 
 
-def _fraction(value: Any, where: KeyPath) -> Fraction:
+def _fraction(value: Any, where: KeyPath, found: Problems) -> Fraction | None:
+    """A positive weight whose numerator and denominator fit in 64 bits (None if not)."""
+    text = str(value).strip()
     try:
-        w = Fraction(str(value).strip())
+        w = parse_fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise Problem(f'must be a number or a fraction like "1/3", got {value!r}', where) from None
-    if w <= 0:
-        raise Problem("must be positive", where)
-    return w
-
-
-def _college(
-    table: dict | None, regions: Sequence[Region], seats: int, minimums: Sequence[Minimum]
-) -> CollegeSpec | None:
-    if table is None:
-        for i, r in enumerate(regions):
-            if r.weight is not None:
-                raise Problem(
-                    "a region weight is only used in college scenarios (add a [college] table)",
-                    ("regions", i, "weight"),
-                )
+        found.add(Problem(f'must be a number or a fraction like "1/3", got {shown(value)}', where))
         return None
-    spec = CollegeSpec(
-        method=str(schema.COLLEGE.get(table, "method")).lower(),
-        unit_rule=str(schema.COLLEGE.get(table, "unit_rule")).lower(),
-        allocation=str(schema.COLLEGE.get(table, "allocation")).lower(),
-    )
-    for key, value, allowed in (
-        ("method", spec.method, METHODS),
-        ("unit_rule", spec.unit_rule, UNIT_RULES),
-        ("allocation", spec.allocation, ALLOCATIONS),
-    ):
-        if value not in allowed:
-            raise Problem(unknown(key, value, allowed), ("college", key))
-    if seats != 1:
-        raise Problem("a college elects one winner: seats must be 1", ("election", "seats"))
-    if minimums:
-        raise Problem("group minimums do not apply to a college", ("election", "minimum"))
-    for i, r in enumerate(regions):
-        if r.weight is None:
-            raise Problem("every region of a college needs a weight", ("regions", i))
-        if spec.method == "block" and r.weight.denominator != 1:
-            raise Problem(
-                "a block-vote unit's weight must be a whole number", ("regions", i, "weight")
-            )
-    return spec
-
-
-def _slates(
-    tables: dict[str, dict], names: Sequence[str], region_names: Sequence[str]
-) -> dict[str, Slate]:
-    out: dict[str, Slate] = {}
-    for sid, table in tables.items():
-        where: KeyPath = ("slates", sid)
-        if sid == "description":
-            raise Problem(
-                "a slate cannot have the id 'description': in a strategy that key is the "
-                "strategy's description",
+    if w <= 0:
+        found.add(Problem("must be positive", where))
+        return None
+    if w.numerator > INT64_MAX or w.denominator > INT64_MAX:
+        found.add(
+            Problem(
+                f"{shown(text)} is too large or too fine: its numerator and denominator (in "
+                f"lowest terms) must be at most {INT64_MAX:,} (2^63 - 1)",
                 where,
             )
-        orderings = _orderings(table["orderings"], names, (*where, "orderings"))
-        supporters = table["supporters"]
-        for region in supporters.get("region_shares", {}):
-            if region not in region_names:
-                raise Problem(
-                    unknown("region", region, region_names),
-                    (*where, "supporters", "region_shares", region),
-                )
-        out[sid] = Slate(
-            id=sid,
-            name=table.get("name", sid),
-            orderings=orderings,
-            supporters=_supporters(supporters, len(names)),
         )
-    return out
-
-
-def _orderings(
-    tables: dict[str, list[str]], names: Sequence[str], where: KeyPath
-) -> dict[str, tuple[str, ...]]:
-    known = set(names)
-    out: dict[str, tuple[str, ...]] = {}
-    for oname, order in tables.items():
-        for j, name in enumerate(order):
-            if name not in known:
-                raise Problem(
-                    f"no candidate named {name!r}{suggestion(name, names)}", (*where, oname, j)
-                )
-        out[oname] = tuple(order)
-    first_name, first = next(iter(out.items()))
-    for oname, order in out.items():
-        missing = [c for c in first if c not in order]
-        extra = [c for c in order if c not in first]
-        if missing or extra:
-            what = "; ".join(
-                text
-                for text in (
-                    _listing("it leaves out", missing),
-                    _listing(f"it adds (not in {first_name!r})", extra),
-                )
-                if text
-            )
-            raise Problem(
-                f"all orderings of a slate must rank the same candidates as {first_name!r}: {what}",
-                (*where, oname),
-            )
-    return out
-
-
-def _listing(prefix: str, items: Sequence[str]) -> str:
-    return f"{prefix} {', '.join(map(repr, items))}" if items else ""
-
-
-def _supporters(table: dict[str, Any], ncand: int) -> Supporters:
-    get = schema.SUPPORTERS.get
-    return Supporters(
-        share=float(table["share"]),
-        region_shares={k: float(v) for k, v in get(table, "region_shares").items()},
-        swing_sd=float(get(table, "swing_sd")),
-        regional_sd=float(get(table, "regional_sd")),
-        follow=to_dist(get(table, "follow")),
-        mallows_share=float(get(table, "mallows_share")),
-        phi=to_dist(get(table, "phi")),
-        stop_after_slate=to_dist(get(table, "stop_after_slate")),
-        continue_length=to_length(get(table, "continue_length"), ncand),
-    )
-
-
-def _check_candidate_slates(candidates: Sequence[Candidate], slates: Mapping[str, Slate]) -> None:
-    for i, c in enumerate(candidates):
-        if c.slate is not None and c.slate not in slates:
-            what = unknown("slate", c.slate, slates) if slates else "there are no [slates]"
-            raise Problem(what, ("candidates", i, "slate"))
-
-
-def _check_shares(slates: Mapping[str, Slate], region_names: Sequence[str]) -> None:
-    """The slates' base shares must not add up to more than 1 in any region."""
-    for region in region_names:
-        parts = [(sid, _base_share(slate, region)) for sid, slate in slates.items()]
-        parts = [(sid, share) for sid, share in parts if share > 0]
-        total = math.fsum(share for _, share in parts)
-        if total > 1 + SHARE_TOLERANCE:
-            regional = [sid for sid, _ in parts if region in slates[sid].supporters.region_shares]
-            where = (
-                ("slates", regional[-1], "supporters", "region_shares", region)
-                if regional  # point at a share given for this region if there is one
-                else ("slates", parts[-1][0], "supporters", "share")
-            )
-            shown = ", ".join(f"{sid} {share:g}" for sid, share in parts)
-            raise Problem(
-                f"the slates' base shares in region {region!r} add up to {total:g} ({shown}); "
-                "they must not exceed 1",
-                where,
-            )
-
-
-def _base_share(slate: Slate, region: str) -> float:
-    return slate.supporters.region_shares.get(region, slate.supporters.share)
-
-
-# -- strategies -----------------------------------------------------------------------------------
-
-
-def _strategies(
-    tables: dict[str, dict], slates: Mapping[str, Slate], region_names: Sequence[str]
-) -> list[Strategy]:
-    out = []
-    for name, table in tables.items():
-        where: KeyPath = ("strategies", name)
-        chosen: dict[str, dict[str, str]] = {}
-        for sid, value in table.items():
-            if sid == "description":
-                continue
-            if sid not in slates:  # a slate id, or a misspelt 'description'
-                raise Problem(unknown("slate", sid, [*slates, "description"]), (*where, sid))
-            chosen[sid] = _by_region(value, slates[sid], region_names, (*where, sid))
-        for sid, slate in slates.items():
-            if sid in chosen:
-                continue
-            if len(slate.orderings) > 1:
-                raise Problem(
-                    f"slate {sid!r} has {len(slate.orderings)} orderings "
-                    f"({', '.join(slate.orderings)}); say which one this strategy uses",
-                    (*where, sid),
-                )
-            only = next(iter(slate.orderings))
-            chosen[sid] = dict.fromkeys(region_names, only)
-        ordered = {sid: chosen[sid] for sid in slates}  # in the slates' order
-        out.append(Strategy(name, schema.STRATEGY.get(table, "description"), ordered))
-    return out
-
-
-def _by_region(
-    value: str | dict[str, str], slate: Slate, region_names: Sequence[str], where: KeyPath
-) -> dict[str, str]:
-    """A strategy's choice for one slate as {region: ordering}, every region filled in."""
-    if isinstance(value, str):
-        _check_ordering(value, slate, where)
-        return dict.fromkeys(region_names, value)
-    for region, ordering in value.items():
-        if region != DEFAULT and region not in region_names:
-            raise Problem(
-                unknown("region", region, region_names) + f" (or {DEFAULT!r} for the rest)",
-                (*where, region),
-            )
-        _check_ordering(ordering, slate, (*where, region))
-    if DEFAULT not in value:
-        missing = [r for r in region_names if r not in value]
-        if missing:
-            raise Problem(
-                f"no ordering for region(s) {', '.join(map(repr, missing))}; name them or "
-                f"add {DEFAULT} = ORDERING",
-                where,
-            )
-    return {r: value.get(r, value.get(DEFAULT, "")) for r in region_names}
-
-
-def _check_ordering(name: str, slate: Slate, where: KeyPath) -> None:
-    if name not in slate.orderings:
-        raise Problem(
-            f"slate {slate.id!r} has no ordering {name!r}{suggestion(name, slate.orderings)} "
-            f"(its orderings: {', '.join(slate.orderings)})",
-            where,
-        )
-
-
-# -- the election ---------------------------------------------------------------------------------
-
-
-def _election(table: dict[str, Any], ncand: int) -> tuple[int, Rule, dict, list[Minimum]]:
-    seats = table["seats"]
-    if seats > ncand:
-        raise Problem(
-            f"{seats} seats to fill but only {ncand} candidate(s); seats must not exceed "
-            "the number of candidates",
-            ("election", "seats"),
-        )
-    rule = _rule(schema.ELECTION.get(table, "rule"))
-    if rule.single_seat and seats != 1:
-        raise Problem(f"rule {rule.name!r} fills one seat; seats must be 1", ("election", "seats"))
-    options = _options(rule, schema.ELECTION.get(table, "options"))
-    minimums = []
-    for i, text in enumerate(schema.ELECTION.get(table, "minimum")):
-        try:
-            minimums.append(Minimum.parse(text))
-        except InputError as exc:
-            raise Problem(exc.message, ("election", "minimum", i)) from None
-    if minimums and not rule.stv:
-        raise Problem(
-            f"rule {rule.name!r} does not take group minimums (STV rules do)",
-            ("election", "minimum"),
-        )
-    return seats, rule, options, minimums
-
-
-def _rule(name: str) -> Rule:
-    try:
-        return get_rule(name)
-    except InputError as exc:
-        names = [*RULES, *(a for r in RULES.values() for a in r.aliases)]
-        hint = suggestion(name.strip().lower(), names)
-        raise Problem(exc.message + hint, ("election", "rule")) from None
-
-
-def _options(rule: Rule, given: dict[str, Any]) -> dict[str, Any]:
-    for key, value in given.items():
-        try:
-            parse_options(rule, {key: value})
-        except InputError as exc:
-            hint = (
-                suggestion(key, [o.name for o in rule.options]) if rule.option(key) is None else ""
-            )
-            raise Problem(exc.message + hint, ("election", "options", key)) from None
-    return parse_options(rule, given)
-
-
-def _check_minimums(scenario: Scenario, minimums: Sequence[Minimum]) -> None:
-    """Each minimum names existing candidates' attributes and all of them can hold together."""
-    attributes = scenario.attributes()
-    for i in range(len(minimums)):
-        try:
-            group_arrays(
-                minimums[: i + 1], attributes, scenario.candidate_names, (), scenario.seats
-            )
-        except InputError as exc:
-            message = exc.message
-            raise Problem(message, ("election", "minimum", i)) from None
+        return None
+    return w
 
 
 def _float_or_none(value):

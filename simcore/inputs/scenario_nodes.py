@@ -1,6 +1,7 @@
 """Building blocks for declaring a TOML file format once and using it twice: to check parsed
-data (raising :class:`Problem` with the key path of the first thing wrong) and to render a JSON
-Schema (draft 2020-12).  The scenario format itself is in :mod:`simcore.inputs.scenario_schema`.
+data (every :class:`Problem` found, each with its key path, from :meth:`Node.problems`; the
+first raised by :meth:`Node.check`) and to render a JSON Schema (draft 2020-12).  The scenario
+format itself is in :mod:`simcore.inputs.scenario_schema`.
 
 A key path is a tuple of table keys and array indexes (counted from 0), rendered by
 :func:`render_path` as ``slates.gv.supporters.follow.sd`` or ``regions[2].turnout``.
@@ -12,9 +13,12 @@ import difflib
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+
+from simcore.errors import SHOWN_CHARS, shown
 
 KeyPath = tuple[str | int, ...]
 
@@ -31,6 +35,33 @@ class Problem(Exception):
         self.path = tuple(path)
 
 
+class Problems:
+    """The problems found so far in a pass that goes on after the first one."""
+
+    def __init__(self) -> None:
+        self.found: list[Problem] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    def add(self, problem: Problem) -> None:
+        self.found.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.found.extend(problems)
+
+    @contextmanager
+    def guard(self):
+        """Record a :class:`Problem` raised in the block and carry on after it."""
+        try:
+            yield
+        except Problem as problem:
+            self.found.append(problem)
+
+
 def render_path(path: KeyPath) -> str:
     """``("regions", 2, "turnout")`` -> ``regions[2].turnout``; odd keys are quoted as in TOML."""
     out = ""
@@ -39,6 +70,8 @@ def render_path(path: KeyPath) -> str:
             out += f"[{part}]"
         else:
             text = part if _BARE_KEY.match(part) else json.dumps(part, ensure_ascii=False)
+            if len(part) > SHOWN_CHARS:  # a key may be as long as the file
+                text = f"{json.dumps(part[:SHOWN_CHARS], ensure_ascii=False)}..."
             out += f".{text}" if out else text
     return out
 
@@ -48,11 +81,11 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, int):
-        return f"a whole number ({value})"
+        return f"a whole number ({number(value)})"
     if isinstance(value, float):
         return f"a number ({value!r})"
     if isinstance(value, str):
-        return f"a string ({value!r})"
+        return f"a string ({shown(value)})"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):
@@ -60,10 +93,17 @@ def describe(value: Any) -> str:
     return f"a date/time ({value})"
 
 
+def number(value: int) -> str:
+    """A whole number for a message: its digits, or how many there are when that is many."""
+    if -(10**40) < value < 10**40:
+        return str(value)
+    return f"a {len(str(abs(value)))}-digit number"
+
+
 def suggestion(word: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` when a choice is close to ``word``, else ``""``."""
     close = difflib.get_close_matches(word, [str(c) for c in choices], n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return f"; did you mean {shown(close[0])}?" if close else ""
 
 
 def unknown(what: str, word: str, choices: Iterable[str]) -> str:
@@ -72,7 +112,7 @@ def unknown(what: str, word: str, choices: Iterable[str]) -> str:
     hint = suggestion(word, choices)
     if not hint and choices:
         hint = f" (expected one of: {', '.join(map(str, choices))})"
-    return f"unknown {what} {word!r}{hint}"
+    return f"unknown {what} {shown(word)}{hint}"
 
 
 def is_number(value: Any) -> bool:
@@ -83,10 +123,18 @@ def is_number(value: Any) -> bool:
 
 
 class Node:
-    """One kind of TOML value: knows how to check a value and how to say itself in JSON Schema."""
+    """One kind of TOML value: knows how to check a value and how to say itself in JSON Schema.
+
+    :meth:`problems` yields every problem found in a value (those that do not follow from one
+    already found), in the order of the file's keys; :meth:`check` raises the first.
+    """
+
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
+        raise NotImplementedError
 
     def check(self, value: Any, path: KeyPath) -> None:
-        raise NotImplementedError
+        for problem in self.problems(value, path):
+            raise problem
 
     def json(self) -> dict:
         raise NotImplementedError
@@ -96,32 +144,43 @@ class Node:
 class Str(Node):
     nonempty: bool = False
 
-    def check(self, value: Any, path: KeyPath) -> None:
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
         if not isinstance(value, str):
-            raise Problem(f"must be a string (in quotes), got {describe(value)}", path)
-        if self.nonempty and not value.strip():
-            raise Problem("must not be empty", path)
+            yield Problem(f"must be a string (in quotes), got {describe(value)}", path)
+        elif self.nonempty and not value.strip():
+            yield Problem("must not be empty", path)
 
     def json(self) -> dict:
         return {"type": "string", "pattern": r"\S"} if self.nonempty else {"type": "string"}
 
 
+INT64_MAX = 2**63 - 1
+
+
 @dataclass(frozen=True)
 class Int(Node):
-    low: int | None = None
+    """A whole number from ``low`` to ``high``; by default it must fit in 64 bits."""
 
-    def check(self, value: Any, path: KeyPath) -> None:
+    low: int | None = None
+    high: int = INT64_MAX
+
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
         if isinstance(value, float) and value.is_integer():
-            raise Problem(f"must be a whole number without a decimal point, got {value!r}", path)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise Problem(f"must be a whole number, got {describe(value)}", path)
-        if self.low is not None and value < self.low:
-            raise Problem(f"must be at least {self.low}, got {value}", path)
+            yield Problem(f"must be a whole number without a decimal point, got {value!r}", path)
+        elif not isinstance(value, int) or isinstance(value, bool):
+            yield Problem(f"must be a whole number, got {describe(value)}", path)
+        elif self.low is not None and value < self.low:
+            yield Problem(f"must be at least {self.low}, got {number(value)}", path)
+        elif value > self.high:
+            limit = "2^63 - 1, the largest 64-bit integer" if self.high == INT64_MAX else ""
+            limit = f"{self.high:,}" + (f" ({limit})" if limit else "")
+            yield Problem(f"must be at most {limit}, got {number(value)}", path)
 
     def json(self) -> dict:
         out: dict[str, Any] = {"type": "integer"}
         if self.low is not None:
             out["minimum"] = self.low
+        out["maximum"] = self.high
         return out
 
 
@@ -134,9 +193,10 @@ class Num(Node):
     low_open: bool = False
     high_open: bool = False
 
-    def check(self, value: Any, path: KeyPath) -> None:
-        if not is_number(value) or not math.isfinite(value):
-            raise Problem(f"must be a number, got {describe(value)}", path)
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
+        if not is_number(value) or not math.isfinite(_as_float(value)):
+            yield Problem(f"must be a number, got {describe(value)}", path)
+            return
         too_low = self.low is not None and (
             value <= self.low if self.low_open else value < self.low
         )
@@ -144,7 +204,8 @@ class Num(Node):
             value >= self.high if self.high_open else value > self.high
         )
         if too_low or too_high:
-            raise Problem(f"must be {self.range_text()}, got {value!r}", path)
+            got = number(value) if isinstance(value, int) else repr(value)
+            yield Problem(f"must be {self.range_text()}, got {got}", path)
 
     def range_text(self) -> str:
         low, high = _fmt(self.low), _fmt(self.high)
@@ -167,6 +228,13 @@ class Num(Node):
         return out
 
 
+def _as_float(value: int | float) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # a whole number beyond the largest float
+        return math.inf
+
+
 def _fmt(x: float | None) -> str:
     return "" if x is None else f"{x:g}"
 
@@ -179,9 +247,9 @@ NON_NEGATIVE = Num(low=0)
 class OptionValue(Node):
     """A counting-rule option: a string or a number (the rule checks it)."""
 
-    def check(self, value: Any, path: KeyPath) -> None:
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
         if not (isinstance(value, str) or is_number(value)):
-            raise Problem(f"must be a string or a number, got {describe(value)}", path)
+            yield Problem(f"must be a string or a number, got {describe(value)}", path)
 
     def json(self) -> dict:
         return {"type": ["string", "number"]}
@@ -193,18 +261,23 @@ class ListOf(Node):
     min_items: int = 0
     unique: bool = False
 
-    def check(self, value: Any, path: KeyPath) -> None:
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
         if not isinstance(value, list):
-            raise Problem(f"must be an array [ ... ], got {describe(value)}", path)
+            yield Problem(f"must be an array [ ... ], got {describe(value)}", path)
+            return
         if len(value) < self.min_items:
             need = "must not be empty" if self.min_items == 1 else f"needs {self.min_items} items"
-            raise Problem(need, path)
+            yield Problem(need, path)
+            return
         seen: set = set()
         for i, item in enumerate(value):
-            self.item.check(item, (*path, i))
-            if self.unique:
+            ok = True
+            for problem in self.item.problems(item, (*path, i)):
+                ok = False
+                yield problem
+            if self.unique and ok:  # (only well-formed items are hashable)
                 if item in seen:
-                    raise Problem(f"{item!r} is listed twice", (*path, i))
+                    yield Problem(f"{shown(item)} is listed twice", (*path, i))
                 seen.add(item)
 
     def json(self) -> dict:
@@ -224,13 +297,15 @@ class MapOf(Node):
     min_items: int = 0
     empty: str = "must not be empty"
 
-    def check(self, value: Any, path: KeyPath) -> None:
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
         if not isinstance(value, dict):
-            raise Problem(f"must be a table, got {describe(value)}", path)
+            yield Problem(f"must be a table, got {describe(value)}", path)
+            return
         if len(value) < self.min_items:
-            raise Problem(self.empty, path)
+            yield Problem(self.empty, path)
+            return
         for key, item in value.items():
-            self.value.check(item, (*path, key))
+            yield from self.value.problems(item, (*path, key))
 
     def json(self) -> dict:
         out = {"type": "object", "additionalProperties": self.value.json()}
@@ -271,20 +346,21 @@ class Table(Node):
     doc: str = ""
     extra: Node | None = None
 
-    def check(self, value: Any, path: KeyPath) -> None:
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
         if not isinstance(value, dict):
-            raise Problem(f"must be a table, got {describe(value)}", path)
+            yield Problem(f"must be a table, got {describe(value)}", path)
+            return
         for name, item in value.items():
             spec = self.keys.get(name)
             if spec is not None:
-                spec.node.check(item, (*path, name))
+                yield from spec.node.problems(item, (*path, name))
             elif self.extra is not None:
-                self.extra.check(item, (*path, name))
+                yield from self.extra.problems(item, (*path, name))
             else:
-                raise Problem(unknown("key", name, self.keys), (*path, name))
+                yield Problem(unknown("key", name, self.keys), (*path, name))
         for name, spec in self.keys.items():
             if spec.required and name not in value:
-                raise Problem(spec.missing or f"required key {name!r} is missing", (*path, name))
+                yield Problem(spec.missing or f"required key {name!r} is missing", (*path, name))
 
     def get(self, table: Mapping[str, Any], name: str) -> Any:
         """The value of ``name`` in ``table``, or its default (None when it has none)."""
@@ -312,14 +388,24 @@ class TableList(Node):
     table: Table
     min_items: int = 1
     empty: str = "must have at least one table"
+    max_items: int | None = None
+    what: str = "tables"
 
-    def check(self, value: Any, path: KeyPath) -> None:
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
         if not isinstance(value, list):
-            raise Problem(f"must be an array of tables, got {describe(value)}", path)
+            yield Problem(f"must be an array of tables, got {describe(value)}", path)
+            return
         if len(value) < self.min_items:
-            raise Problem(self.empty, path)
+            yield Problem(self.empty, path)
+            return
+        if self.max_items is not None and len(value) > self.max_items:
+            yield Problem(f"{len(value):,} {self.what}; at most {self.max_items:,}", path)
+            return
         for i, item in enumerate(value):
-            self.table.check(item, (*path, i))
+            yield from self.table.problems(item, (*path, i))
 
     def json(self) -> dict:
-        return {"type": "array", "items": self.table.json(), "minItems": self.min_items}
+        out = {"type": "array", "items": self.table.json(), "minItems": self.min_items}
+        if self.max_items is not None:
+            out["maxItems"] = self.max_items
+        return out

@@ -2,8 +2,8 @@
 
 Every table and key of ``docs/scenarios.md`` appears in :data:`SCENARIO` with its type, whether it
 is required or its default, its allowed range and a one-sentence description.  :func:`check`
-walks parsed TOML against it and raises :class:`Problem` (a message and the key path) at the
-first thing wrong; :func:`json_schema` renders the same description as a JSON Schema (draft
+walks parsed TOML against it and yields every :class:`Problem` (a message and the key path)
+found; :func:`json_schema` renders the same description as a JSON Schema (draft
 2020-12) for editors.  References between tables (the slate a candidate names, the orderings a
 strategy names, ...) are checked by :mod:`simcore.inputs.scenario_file`.
 """
@@ -11,7 +11,7 @@ strategy names, ...) are checked by :mod:`simcore.inputs.scenario_file`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,9 @@ from simcore.inputs.scenario_nodes import (
     is_number,
     unknown,
 )
+from simcore.model.profile import MAX_CANDIDATES
 from simcore.model.rules import RULES
+from simcore.model.scenario import SPREAD_MAX
 
 JSON_SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 PROBS_TOLERANCE = 1e-9  # how far explicit length probabilities may sum from 1
@@ -73,6 +75,8 @@ LENGTH_PROBS = Table(
     },
     "Explicit probabilities of each length.",
 )
+FIXED_LENGTH = Int(low=1, high=MAX_CANDIDATES)  # longer than every ballot can be: a mistake
+SPREAD = Num(0, SPREAD_MAX)  # a share's standard deviation: sd * z must stay finite
 BETA_KEYS = tuple(BETA.keys)
 UNIFORM_KEYS = tuple(UNIFORM.keys)
 
@@ -81,56 +85,68 @@ UNIFORM_KEYS = tuple(UNIFORM.keys)
 class DistNode(Node):
     """A probability-like parameter: a number, ``{ mean, sd }`` (Beta) or ``{ low, high }``."""
 
-    def check(self, value: Any, path: KeyPath) -> None:
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
         if is_number(value):
-            PROBABILITY.check(value, path)
+            yield from PROBABILITY.problems(value, path)
             return
         if not isinstance(value, dict):
-            raise Problem(
+            yield Problem(
                 "must be a number, { mean = M, sd = S } or { low = A, high = B }, "
                 f"got {describe(value)}",
                 path,
             )
-        for name in value:
-            if name not in BETA_KEYS + UNIFORM_KEYS:
-                raise Problem(unknown("key", name, BETA_KEYS + UNIFORM_KEYS), (*path, name))
+            return
+        unknown_keys = [name for name in value if name not in BETA_KEYS + UNIFORM_KEYS]
+        for name in unknown_keys:
+            yield Problem(unknown("key", name, BETA_KEYS + UNIFORM_KEYS), (*path, name))
+        if unknown_keys:
+            return
         beta = [k for k in BETA_KEYS if k in value]
         uniform = [k for k in UNIFORM_KEYS if k in value]
         if beta and uniform:
-            raise Problem("give either { mean, sd } or { low, high }, not both", path)
-        if not beta and not uniform:
-            raise Problem("must be a number, { mean = M, sd = S } or { low = A, high = B }", path)
-        if beta:
-            self._check_beta(value, path)
+            yield Problem("give either { mean, sd } or { low, high }, not both", path)
+        elif not beta and not uniform:
+            yield Problem("must be a number, { mean = M, sd = S } or { low = A, high = B }", path)
+        elif beta:
+            yield from self._beta_problems(value, path)
         else:
-            self._check_uniform(value, path)
+            yield from self._uniform_problems(value, path)
 
     @staticmethod
-    def _check_beta(value: dict, path: KeyPath) -> None:
+    def _beta_problems(value: dict, path: KeyPath) -> Iterator[Problem]:
         for name in BETA_KEYS:
             if name not in value:
-                raise Problem(
+                yield Problem(
                     f"a Beta distribution needs both mean and sd; {name} is missing", path
                 )
-        for name in BETA_KEYS:
-            BETA.keys[name].node.check(value[name], (*path, name))
+                return
+        found = [
+            problem
+            for name in BETA_KEYS
+            for problem in BETA.keys[name].node.problems(value[name], (*path, name))
+        ]
+        yield from found
         mean, sd = value["mean"], value["sd"]
-        if sd * sd >= mean * (1 - mean):
+        if not found and sd * sd >= mean * (1 - mean):
             limit = math.sqrt(mean * (1 - mean))
-            raise Problem(
+            yield Problem(
                 f"sd {sd:g} is too large for mean {mean:g}: a Beta distribution needs "
                 f"sd < sqrt(mean * (1 - mean)) = {limit:.4g}",
                 (*path, "sd"),
             )
 
     @staticmethod
-    def _check_uniform(value: dict, path: KeyPath) -> None:
+    def _uniform_problems(value: dict, path: KeyPath) -> Iterator[Problem]:
+        ok = True
         for name in UNIFORM_KEYS:
             if name not in value:
-                raise Problem(f"a uniform range needs both low and high; {name} is missing", path)
-            PROBABILITY.check(value[name], (*path, name))
-        if value["low"] > value["high"]:
-            raise Problem(
+                yield Problem(f"a uniform range needs both low and high; {name} is missing", path)
+                return
+            for problem in PROBABILITY.problems(value[name], (*path, name)):
+                ok = False
+                yield problem
+        if ok and value["low"] > value["high"]:
+            yield Problem(
                 f"low ({value['low']:g}) must not exceed high ({value['high']:g})", (*path, "low")
             )
 
@@ -154,35 +170,42 @@ class DistNode(Node):
 class LengthNode(Node):
     """A number of preferences: a whole number, ``{ mean = m }`` or ``{ probs = [...] }``."""
 
-    def check(self, value: Any, path: KeyPath) -> None:
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
         if isinstance(value, float):
-            raise Problem(
+            yield Problem(
                 f"a fixed length must be a whole number, got {value!r}; "
                 f"for an average length write {{ mean = {value!r} }}",
                 path,
             )
+            return
         if isinstance(value, int) and not isinstance(value, bool):
-            Int(low=1).check(value, path)
+            yield from FIXED_LENGTH.problems(value, path)
             return
         if not isinstance(value, dict):
-            raise Problem(
+            yield Problem(
                 "must be a whole number, { mean = M } or { probs = [P1, P2, ...] }, "
                 f"got {describe(value)}",
                 path,
             )
-        for name in value:
-            if name not in ("mean", "probs"):
-                raise Problem(unknown("key", name, ("mean", "probs")), (*path, name))
-        if len(value) != 1:
-            raise Problem("give either { mean = M } or { probs = [...] }", path)
-        if "mean" in value:
-            LENGTH_MEAN.check(value, path)
             return
-        LENGTH_PROBS.check(value, path)
-        probs = value["probs"]
-        total = math.fsum(probs)
+        unknown_keys = [name for name in value if name not in ("mean", "probs")]
+        for name in unknown_keys:
+            yield Problem(unknown("key", name, ("mean", "probs")), (*path, name))
+        if unknown_keys:
+            return
+        if len(value) != 1:
+            yield Problem("give either { mean = M } or { probs = [...] }", path)
+            return
+        if "mean" in value:
+            yield from LENGTH_MEAN.problems(value, path)
+            return
+        found = list(LENGTH_PROBS.problems(value, path))
+        yield from found
+        if found:
+            return
+        total = math.fsum(value["probs"])
         if abs(total - 1) > PROBS_TOLERANCE:
-            raise Problem(f"probabilities add up to {total:.10g}, not 1", (*path, "probs"))
+            yield Problem(f"probabilities add up to {total:.10g}, not 1", (*path, "probs"))
 
     def json(self) -> dict:
         return {"$ref": "#/$defs/length"}
@@ -193,7 +216,7 @@ class LengthNode(Node):
             "description": "A number of preferences: a whole number, { mean = m } or "
             "{ probs = [...] }; cut at the number of candidates available.",
             "oneOf": [
-                {"type": "integer", "minimum": 1, "description": "Always this many."},
+                {**FIXED_LENGTH.json(), "description": "Always this many."},
                 LENGTH_MEAN.json(),
                 LENGTH_PROBS.json(),
             ],
@@ -205,17 +228,18 @@ class OrderingChoice(Node):
     """What a strategy asks of a slate: an ordering name, or ``{ REGION = NAME, default = NAME }``
     (the names are checked against the slates and regions by the reader)."""
 
-    def check(self, value: Any, path: KeyPath) -> None:
+    def problems(self, value: Any, path: KeyPath) -> Iterator[Problem]:
         if isinstance(value, str):
             return
         if not isinstance(value, dict):
-            raise Problem(
+            yield Problem(
                 "must be an ordering name or a table { REGION = ORDERING, default = ORDERING }, "
                 f"got {describe(value)}",
                 path,
             )
+            return
         for key, item in value.items():
-            Str().check(item, (*path, key))
+            yield from Str().problems(item, (*path, key))
 
     def json(self) -> dict:
         return {
@@ -314,12 +338,12 @@ SUPPORTERS = Table(
             MapOf(PROBABILITY), "Base share by region name, overriding share there.", default={}
         ),
         "swing_sd": Key(
-            NON_NEGATIVE,
+            SPREAD,
             "Standard deviation of a national swing in the share, the same in every region.",
             default=0,
         ),
         "regional_sd": Key(
-            NON_NEGATIVE,
+            SPREAD,
             "Standard deviation of independent noise in the share in each region.",
             default=0,
         ),
@@ -441,7 +465,12 @@ SCENARIO = Table(
         ),
         "simulation": Key(SIMULATION, SIMULATION.doc, default={}),
         "candidates": Key(
-            TableList(CANDIDATE, empty="needs at least one [[candidates]] table"),
+            TableList(
+                CANDIDATE,
+                empty="needs at least one [[candidates]] table",
+                max_items=MAX_CANDIDATES,
+                what="candidates",
+            ),
             "One table per candidate, in ballot order.",
             required=True,
             missing="no [[candidates]] tables; a scenario needs at least one",
@@ -466,6 +495,11 @@ SCENARIO = Table(
     },
     "A simcore election scenario (docs/scenarios.md).",
 )
+
+
+def problems(data: Mapping[str, Any]) -> Iterator[Problem]:
+    """Every problem of parsed TOML's shape, in the order of the file's tables and keys."""
+    return SCENARIO.problems(data, ())
 
 
 def check(data: Mapping[str, Any]) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from simcore.errors import InputError
+from simcore.errors import InputError, shown
 from simcore.inputs.fastparse import CSV, scan_ballots
 from simcore.inputs.text import parse_int, read_text
-from simcore.model.profile import Profile
+from simcore.model.profile import MAX_CANDIDATES, Profile
 
 
 def _fields(row):
@@ -35,11 +35,13 @@ def read_scot_csv(path: str | Path) -> Profile:
     lineno, head = rows[0]
     if len(head) != 2:
         raise InputError(
-            f"first row must be 'ncandidates,nseats', got {','.join(head)!r}",
+            f"first row must be 'ncandidates,nseats', got {shown(','.join(head))}",
             path=path,
             line=lineno,
         )
-    ncand = parse_int(head[0], what="number of candidates", path=path, line=lineno)
+    ncand = parse_int(
+        head[0], what="number of candidates", path=path, line=lineno, high=MAX_CANDIDATES
+    )
     seats = parse_int(head[1], what="number of seats", path=path, line=lineno)
     if ncand < 1 or seats < 1:
         raise InputError(

@@ -14,7 +14,8 @@ from functools import cached_property
 
 import numpy as np
 
-from simcore.errors import InputError
+from simcore.errors import InputError, shown
+from simcore.model.names import collapse, name_problem
 
 BALLOT_DTYPE = np.int16
 WEIGHT_DTYPE = np.int64
@@ -190,7 +191,7 @@ class Profile:
         try:
             return self.candidates.index(name)
         except ValueError:
-            raise InputError(f"no candidate named {name!r}") from None
+            raise InputError(f"no candidate named {shown(name)}") from None
 
     def rankings(self) -> list[tuple[tuple[int, ...], int]]:
         """Each distinct ballot as ``(ranking, weight)`` (slow; for tests and small profiles)."""
@@ -214,16 +215,22 @@ def _int64_weights(weights, source: str | None) -> np.ndarray:
 
 
 def _clean_names(names: Sequence[str], source: str | None) -> tuple[str, ...]:
-    """Names with runs of whitespace collapsed; empty or repeated names are an error."""
-    out = tuple(" ".join(str(n).split()) for n in names)
+    """Names with runs of whitespace collapsed; empty or repeated names, and names with control
+    characters (see :mod:`simcore.model.names`), are an error."""
     seen: dict[str, int] = {}
-    for i, n in enumerate(out, start=1):
+    out = []
+    for i, raw in enumerate(map(str, names), start=1):
+        n = collapse(raw)
         if not n:
             raise InputError(f"candidate {i} has no name", path=source)
+        problem = name_problem(raw, ballot_file=True)
+        if problem:
+            raise InputError(f"candidate {i}'s name {shown(n)} {problem}", path=source)
         if n in seen:
-            raise InputError(f"candidates {seen[n]} and {i} are both named {n!r}", path=source)
+            raise InputError(f"candidates {seen[n]} and {i} are both named {shown(n)}", path=source)
         seen[n] = i
-    return out
+        out.append(n)
+    return tuple(out)
 
 
 def _used_width(ballots: np.ndarray) -> int:

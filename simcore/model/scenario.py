@@ -8,8 +8,21 @@ key); the meaning of every parameter is documented in ``docs/scenarios.md``.
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+# -- the limits of the numbers a scenario may hold (docs/scenarios.md, "Limits") -----------------
+# Plackett-Luce strengths are relative weights, summed in floating point by the generator, after
+# per-simulation noise exp(strength_sd * z) with z from the Box-Muller normal of simcore.kernels.rng,
+# which never exceeds NORMAL_BOUND in size (its uniform is at least 2^-53).  The sum of the noisy
+# strengths must stay finite, with room for the alias tables' strength * n / total (n < 2^15),
+# and the smallest must stay a normal (not underflowing) positive number.
+NORMAL_BOUND = math.sqrt(-2.0 * math.log(2.0**-53))  # 8.5717...
+STRENGTH_SUM_MAX = 1e300
+STRENGTH_MIN = 1e-300
+SPREAD_MAX = 1e300  # swing_sd, regional_sd: |sd * z| stays finite, so shares never become NaN
 
 
 @dataclass(frozen=True)
@@ -153,7 +166,12 @@ class Scenario:
         return dataclasses.replace(self, voters_per_ballot=voters_per_ballot)
 
     def attributes(self) -> dict[str, tuple[str, ...]]:
-        keys = sorted({k for c in self.candidates for k in c.attributes})
-        out = {k: tuple(c.attributes.get(k, "") for c in self.candidates) for k in keys}
-        out["slate"] = tuple(c.slate or "" for c in self.candidates)
-        return out
+        return attributes_of(self.candidates)
+
+
+def attributes_of(candidates: Sequence[Candidate]) -> dict[str, tuple[str, ...]]:
+    """Each attribute's value per candidate ("" where not given), and each one's slate."""
+    keys = sorted({k for c in candidates for k in c.attributes})
+    out = {k: tuple(c.attributes.get(k, "") for c in candidates) for k in keys}
+    out["slate"] = tuple(c.slate or "" for c in candidates)
+    return out

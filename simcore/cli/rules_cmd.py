@@ -6,6 +6,7 @@ import json
 
 import click
 
+from simcore.model.constraints import takes_minimums
 from simcore.model.rules import RULES
 
 
@@ -23,7 +24,7 @@ def rules(as_json):
                         "source": r.source,
                         "summary": r.summary,
                         "aliases": list(r.aliases),
-                        "group_minimums": r.stv,
+                        "group_minimums": takes_minimums(r),
                         "options": [
                             {
                                 "name": o.name,
@@ -47,6 +48,6 @@ def rules(as_json):
         click.echo(f"    source: {r.source}")
         for o in r.options:
             click.echo(f"    -o {o.name}=...  {o.help} [default: {o.default}]")
-        if r.stv:
+        if takes_minimums(r):
             click.echo("    --minimum ATTR=VALUE:K  group minimum (see docs/rules.md)")
         click.echo()

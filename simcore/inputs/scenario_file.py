@@ -26,7 +26,7 @@ from simcore.inputs.scenario_locate import KeyLocator
 from simcore.inputs.scenario_nodes import KeyPath, Problem, render_path, suggestion, unknown
 from simcore.inputs.text import read_text
 from simcore.model.college import ALLOCATIONS, METHODS, UNIT_RULES
-from simcore.model.constraints import Minimum, group_arrays
+from simcore.model.constraints import MINIMUM_RULES, Minimum, group_arrays, takes_minimums
 from simcore.model.rules import RULES, Rule, get_rule, parse_options
 from simcore.model.scenario import (
     Candidate,
@@ -478,9 +478,9 @@ def _election(table: dict[str, Any], ncand: int) -> tuple[int, Rule, dict, list[
             minimums.append(Minimum.parse(text))
         except InputError as exc:
             raise Problem(exc.message, ("election", "minimum", i)) from None
-    if minimums and not rule.stv:
+    if minimums and not takes_minimums(rule):
         raise Problem(
-            f"rule {rule.name!r} does not take group minimums (STV rules do)",
+            f"rule {rule.name!r} does not take group minimums ({MINIMUM_RULES} do)",
             ("election", "minimum"),
         )
     return seats, rule, options, minimums

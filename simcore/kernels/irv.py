@@ -7,7 +7,12 @@ their ballots pass on.  When one candidate is left, they win.
 
 Block vote: every ballot gives one vote to each of its first ``votes`` non-withdrawn choices; the
 ``seats`` candidates with most votes win (ties by lot).  With ``votes = 1`` this is first past
-the post (single non-transferable vote when several seats are filled).
+the post (single non-transferable vote when several seats are filled).  With group minimums
+(``group``, ``group_min``: see :mod:`simcore.kernels.constraints`), while a group is short of its
+minimum (the first such group, in the order given), the lowest-placed elected candidate who can
+give way (in no group, or in a group that keeps its minimum without them) is replaced by the
+highest-placed unelected member of the short group, one replacement per stage.  "Placed" is the
+order of the vote totals, equal totals by lot as in the election itself.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from simcore.kernels.countlog import (
     EXCLUDED,
     EXCLUSION,
     FIRST_PREFERENCES,
+    REPLACEMENT,
     WITHDRAWN,
 )
+from simcore.kernels.constraints import can_give_way, short_group
 from simcore.kernels.piles import deal_first_preferences, new_piles, transfer_pile
 from simcore.kernels.ties import extreme_candidate
 
@@ -123,6 +130,8 @@ def count_block(
     seats,
     votes,
     lot,
+    group,
+    group_min,
     log_votes,
     log_state,
     log_exh,
@@ -191,7 +200,42 @@ def count_block(
     log_action[0] = FIRST_PREFERENCES
     log_subject[0] = -1
     log_tie[0] = tie_how
-    meta[0] = 1
+    stage = 0
+    while group_min.shape[0] > 0:
+        g = short_group(group, group_min, state)
+        if g < 0:
+            break
+        for c in range(ncand):
+            mask[c] = state[c] == CONTINUING and group[c] == g
+        comes_in, how_in = extreme_candidate(totals, mask, log_votes, 0, lot, False, 0, scratch)
+        for c in range(ncand):
+            mask[c] = state[c] == ELECTED and can_give_way(c, group, group_min, state)
+        gives_way, how_out = extreme_candidate(totals, mask, log_votes, 0, lot, True, 0, scratch)
+        if comes_in < 0 or gives_way < 0:
+            # unreachable: the caller checks (model.constraints.group_arrays) that each group
+            # has enough standing members and that the minimums fit in the seats
+            break
+        stage += 1
+        state[gives_way] = EXCLUDED
+        excluded_stage[gives_way] = stage
+        state[comes_in] = ELECTED
+        elected_stage[comes_in] = stage
+        j = 0  # the one giving way leaves the order of election; the newcomer joins its end
+        for k in range(n_elected):
+            if elected[k] != gives_way:
+                elected[j] = elected[k]
+                j += 1
+        elected[n_elected - 1] = comes_in
+        for c in range(ncand):
+            log_votes[stage, c] = totals[c]
+            log_state[stage, c] = state[c]
+        log_exh[stage] = 0
+        log_lost[stage] = 0
+        log_quota[stage] = 0
+        log_action[stage] = REPLACEMENT
+        log_subject[stage] = comes_in
+        log_tie[stage] = max(how_in, how_out)
+    meta[0] = stage + 1
     meta[1] = n_elected
     meta[2] = valid
     meta[3] = 0

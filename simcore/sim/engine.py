@@ -872,6 +872,8 @@ def count_forest(
             seats,
             block_votes,
             lot,
+            group,
+            group_min,
             log_votes,
             log_state,
             log_exh,

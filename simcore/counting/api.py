@@ -127,7 +127,8 @@ def count(
         rule: one of :data:`simcore.model.rules.RULES` (``simcore rules`` lists them).
         seats: seats to fill; defaults to the number the ballot file states.
         seed: seed for ties decided by lot; a fresh one is drawn (and reported) if omitted.
-        minimum: group minimums (STV rules, block and fptp), e.g. ``"gender=F:5"`` or ``{"gender=F": 5}``.
+        minimum: group minimums (STV rules, block and fptp), e.g. ``"gender=F:5"`` or
+            ``{"gender=F": 5}``.
         attributes: candidate attributes (``{"gender": [...one per candidate...]}``), added to
             those the ballot file gives.
         withdraw: names of candidates to treat as withdrawn (in addition to the file's).

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from simcore.jit import kernel
+from simcore.kernels.constraints import can_give_way, short_group
 from simcore.kernels.countlog import (
     CONTINUING,
     ELECTED,
@@ -29,7 +30,6 @@ from simcore.kernels.countlog import (
     REPLACEMENT,
     WITHDRAWN,
 )
-from simcore.kernels.constraints import can_give_way, short_group
 from simcore.kernels.piles import deal_first_preferences, new_piles, transfer_pile
 from simcore.kernels.ties import extreme_candidate
 

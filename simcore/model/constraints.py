@@ -15,7 +15,6 @@ import numpy as np
 
 from simcore.errors import InputError
 
-
 MINIMUM_RULES = "STV rules, block and fptp"
 
 

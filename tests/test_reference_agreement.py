@@ -5,9 +5,8 @@ action, subject candidates, every vote total, every state, non-transferable and 
 quota, who was elected at the stage, and how a tie for the stage's subject was broken.
 
 Hypothesis draws small elections that make the awkward cases common: ties (small weights,
-symmetric profiles), truncated ballots, withdrawn candidates, seats >= candidates, and for the
-STV rules group minimums.  The first tests check the references themselves against counts
-worked by hand.
+symmetric profiles), truncated ballots, withdrawn candidates, seats >= candidates, and group
+minimums.  The first tests check the references themselves against counts worked by hand.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ N_MEEK = N_ERS97 = 2000
 N_MEEK_MIN = N_ERS97_MIN = 1500
 N_IRV = N_BLOCK = N_FPTP = 2000
 N_BLOCK_EQUAL = N_FPTP_EQUAL = 1500
+N_BLOCK_MIN = N_FPTP_MIN = 1500
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -165,6 +165,21 @@ def test_block_by_hand():
         [((1, 0, 2), 3), ((2, 3), 2), ((3, 0), 2)], 4, 2, {1}, [0, 1, 2, 3], {"votes": 1}
     )
     assert r.stages[0].votes == {0: 3, 2: 2, 3: 2} and r.elected == [0, 3]
+
+
+def test_block_group_minimum_by_hand():
+    # 3 seats, at least 2 of group 0 (C, D, E).  Votes: A 9, B 8, C 7, D 4, E 4 (D and E tie).
+    # Stage 1 elects A, B, C; group 0 has 1 of 2.  Stage 2: the lowest-placed who can give way
+    # is B (C is in the short group); the highest-placed unelected member is D or E, tied on 4:
+    # lot, E's priority 4 > D's 3.  So E replaces B.
+    rankings = [((0,), 9), ((1,), 8), ((2,), 7), ((3,), 4), ((4,), 4)]
+    groups = ([-1, -1, 0, 0, 0], [2])
+    r = block.count(rankings, 5, 3, set(), [0, 1, 2, 3, 4], {"votes": 1}, groups)
+    s = r.stages
+    assert s[0].elected == (0, 1, 2) and s[0].tie is None
+    assert s[1].action == "replacement" and s[1].subjects == (4,) and s[1].elected == (4,)
+    assert s[1].states == {0: "elected", 1: "excluded", 2: "elected", 3: "continuing", 4: "elected"}
+    assert s[1].tie == "lot" and r.elected == [0, 2, 4]
 
 
 def test_meek_by_hand_first_iteration():
@@ -436,6 +451,18 @@ def test_block_agrees_with_reference(case):
 @examples(N_FPTP)
 @given(cases("fptp"))
 def test_fptp_agrees_with_reference(case):
+    compare(case)
+
+
+@examples(N_BLOCK_MIN)
+@given(cases("block", minimum="always", option_strategy=BLOCK_OPTIONS))
+def test_block_with_group_minimum_agrees_with_reference(case):
+    compare(case)
+
+
+@examples(N_FPTP_MIN)
+@given(cases("fptp", minimum="always"))
+def test_fptp_with_group_minimum_agrees_with_reference(case):
     compare(case)
 
 

@@ -70,7 +70,7 @@ def expand_paths(paths: tuple[str, ...]) -> list[Path]:
     "minimums",
     multiple=True,
     metavar="ATTR=VALUE:K",
-    help="STV group minimum, e.g. --minimum gender=woman:5 (repeatable).",
+    help="Group minimum (STV rules, block, fptp), e.g. --minimum gender=woman:5 (repeatable).",
 )
 @click.option(
     "--candidates",

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from simcore.model.constraints import takes_minimums
 from simcore.model.rules import RULES, limit_summary, max_total_votes, rule_decimals
 
 
@@ -23,7 +24,7 @@ def rules(as_json):
                         "source": r.source,
                         "summary": r.summary,
                         "aliases": list(r.aliases),
-                        "group_minimums": r.stv,
+                        "group_minimums": takes_minimums(r),
                         "limit": limit_summary(r),
                         "max_total_votes": max_total_votes(r),
                         "decimals": rule_decimals(r),
@@ -51,7 +52,7 @@ def rules(as_json):
         click.echo(f"    limit: {limit_summary(r)}")
         for o in r.options:
             click.echo(f"    -o {o.name}=...  {o.help} [default: {o.default}]")
-        if r.stv:
+        if takes_minimums(r):
             click.echo("    --minimum ATTR=VALUE:K  group minimum (see docs/rules.md)")
         click.echo()
     click.echo(

@@ -12,7 +12,7 @@ from simcore.counting.result import Result, build_result
 from simcore.errors import RuleError
 from simcore.kernels.countlog import CountLog
 from simcore.kernels.ties import BACKWARD, FORWARD
-from simcore.model.constraints import as_minimums, group_arrays
+from simcore.model.constraints import MINIMUM_RULES, as_minimums, group_arrays, takes_minimums
 from simcore.model.profile import Profile
 from simcore.model.rules import Rule, check_total_votes, get_rule, parse_options
 
@@ -66,6 +66,7 @@ class CountJob:
             candidates=p.candidates,
             withdrawn=self.withdrawn,
             seed=self.seed,
+            lot=self.lot,
             options=self.options,
             source=p.source,
             title=p.title,
@@ -107,8 +108,8 @@ def prepare_count(
             if len(v) != ncand:
                 raise RuleError(f"attribute {k!r} has {len(v)} values for {ncand} candidates")
     mins = as_minimums(minimum)
-    if mins and not r.stv:
-        raise RuleError(f"rule {r.name!r} does not take group minimums (STV rules do)")
+    if mins and not takes_minimums(r):
+        raise RuleError(f"rule {r.name!r} does not take group minimums ({MINIMUM_RULES} do)")
     group, group_min = group_arrays(mins, attrs, profile.candidates, withdrawn, seats)
     if mins:
         opts["minimum"] = [str(m) for m in mins]
@@ -135,7 +136,8 @@ def count(
         rule: one of :data:`simcore.model.rules.RULES` (``simcore rules`` lists them).
         seats: seats to fill; defaults to the number the ballot file states.
         seed: seed for ties decided by lot; a fresh one is drawn (and reported) if omitted.
-        minimum: group constraints for STV rules, e.g. ``"gender=F:5"`` or ``{"gender=F": 5}``.
+        minimum: group minimums (STV rules, block and fptp), e.g. ``"gender=F:5"`` or
+            ``{"gender=F": 5}``.
         attributes: candidate attributes (``{"gender": [...one per candidate...]}``), added to
             those the ballot file gives.
         withdraw: names of candidates to treat as withdrawn (in addition to the file's).
@@ -233,8 +235,8 @@ def _run(r, opts, profile, seats, wmask, lot, group, group_min):
     tree = profile.trie
     if r.name in ("block", "fptp"):
         votes = 1 if r.name == "fptp" else (opts.get("votes") or seats)
-        log = CountLog.allocate(ncand, 1)
-        irv.count_block(*tree, wmask, seats, votes, lot, *log.arrays())
+        log = CountLog.allocate(ncand, 1 + int(group_min.sum()))  # a stage per replacement
+        irv.count_block(tree, wmask, seats, votes, lot, group, group_min, log.arrays())
         return 0, log
     if r.name in ("scottish", "wigm"):
         from simcore.kernels.quota import QUOTA_KINDS
@@ -272,5 +274,5 @@ def _run(r, opts, profile, seats, wmask, lot, group, group_min):
         return 2, log
     direction = BACKWARD if opts["ties"] == "backward" else FORWARD
     log = CountLog.allocate(ncand, ncand + 2)
-    irv.count_irv(*tree, wmask, direction, lot, *log.arrays())
+    irv.count_irv(tree, wmask, direction, lot, log.arrays())
     return 0, log

@@ -13,6 +13,7 @@ from simcore.kernels.countlog import (
     EXCLUSION,
     FIRST_PREFERENCES,
     ITERATION,
+    REPLACEMENT,
     SURPLUS,
     TIE_HISTORY,
     TIE_LOT,
@@ -26,6 +27,7 @@ ACTIONS = {
     EXCLUSION: "exclusion",
     BULK_EXCLUSION: "exclusion",
     ITERATION: "surpluses",
+    REPLACEMENT: "replacement",
 }
 STATES = {0: "continuing", ELECTED: "elected", EXCLUDED: "excluded", WITHDRAWN: "withdrawn"}
 TIES = {TIE_HISTORY: "earlier stages", TIE_LOT: "lot"}
@@ -59,6 +61,7 @@ class Stage:
     quota: Decimal
     elected: tuple[str, ...]
     tie: str | None
+    removed: tuple[str, ...] = ()  # a replacement: who gave way to the subject
 
     @property
     def candidate(self) -> str | None:
@@ -118,6 +121,7 @@ class Result:
                 "quota": s(st.quota),
                 "elected": list(st.elected),
                 "tie_broken_by": st.tie,
+                **({"removed": list(st.removed)} if st.removed else {}),
             }
             for st in self.stages
         ]
@@ -125,11 +129,25 @@ class Result:
 
 
 def build_result(
-    log: CountLog, *, rule, seats, decimals, candidates, withdrawn, seed, options, source, title
+    log: CountLog,
+    *,
+    rule,
+    seats,
+    decimals,
+    candidates,
+    withdrawn,
+    seed,
+    options,
+    source,
+    title,
+    lot=None,
 ) -> Result:
+    """``lot``: the count's lot priorities, needed only to list in order of election those
+    whom a block count elected at its first stage and who later gave way (a replacement)."""
     shown = [c for c in range(len(candidates)) if c not in withdrawn]
     stages = []
     prev_state = None
+    replaced = any(int(a) == REPLACEMENT for a in log.action[: log.n_stages])
     for k in range(log.n_stages):
         state = log.state[k]
         action = int(log.action[k])
@@ -148,6 +166,15 @@ def build_result(
         newly = tuple(
             candidates[c] for c in log.elected[: log.n_elected] if log.elected_stage[c] == k
         )
+        removed = ()
+        if action == REPLACEMENT:
+            removed = tuple(
+                candidates[c] for c in shown if state[c] == EXCLUDED and prev_state[c] == ELECTED
+            )
+        elif replaced and k == 0:  # first stage of a block count: most votes first, then lot
+            first = [c for c in shown if state[c] == ELECTED]
+            first.sort(key=lambda c: (-int(log.votes[0, c]), -int(lot[c])))
+            newly = tuple(candidates[c] for c in first)
         stages.append(
             Stage(
                 number=k + 1,
@@ -160,6 +187,7 @@ def build_result(
                 quota=fixed(log.quota[k], decimals),
                 elected=newly,
                 tie=TIES.get(int(log.tie[k])),
+                removed=removed,
             )
         )
         prev_state = state

@@ -12,7 +12,7 @@ from simcore.errors import InputError
 from simcore.inputs import scenario_schema as schema
 from simcore.inputs.scenario_nodes import Problem, Problems, suggestion, unknown
 from simcore.model.college import ALLOCATIONS, METHODS, UNIT_RULES
-from simcore.model.constraints import Minimum, group_arrays
+from simcore.model.constraints import MINIMUM_RULES, Minimum, group_arrays, takes_minimums
 from simcore.model.rules import RULES, Rule, get_rule, parse_options
 from simcore.model.scenario import Candidate, CollegeSpec, Region, attributes_of
 
@@ -100,10 +100,10 @@ def election(
             found.add(Problem(exc.message, ("election", "minimum", i)))
             minimums = None
             break
-    if texts and rule is not None and not rule.stv:
+    if texts and rule is not None and not takes_minimums(rule):
         found.add(
             Problem(
-                f"rule {rule.name!r} does not take group minimums (STV rules do)",
+                f"rule {rule.name!r} does not take group minimums ({MINIMUM_RULES} do)",
                 ("election", "minimum"),
             )
         )

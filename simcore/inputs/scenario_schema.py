@@ -276,7 +276,7 @@ ELECTION = Table(
         ),
         "minimum": Key(
             ListOf(Str(), unique=True),
-            "Group minimums for STV rules, each "
+            "Group minimums for STV rules, block and fptp, each "
             "ATTRIBUTE=VALUE:K (at least K elected with that value).",
             default=[],
         ),

@@ -10,6 +10,11 @@ identically by every STV rule:
    members it still needs; the lowest candidate who is not so protected is excluded instead.
 3. Once the vacancies left equal the members still needed, every continuing candidate outside
    the groups still in need is excluded together in one stage.
+
+The block vote (and first past the post) elects by votes first and then, while a group is short,
+replaces the lowest-placed elected candidate who can give way (:func:`can_give_way`) by the
+highest-placed unelected member of the first short group (:func:`short_group`); see
+:func:`simcore.kernels.irv.count_block`.
 """
 
 from __future__ import annotations
@@ -81,3 +86,26 @@ def must_exclude(c, group, group_min, state, vacancies):
     if need < vacancies or need == 0:
         return False
     return group_needs(group[c], group, group_min, state) == 0
+
+
+@borrowing_kernel
+def short_group(group, group_min, state):
+    """The first group (in the order the minimums are given) still short of its minimum, or -1."""
+    for g in range(group_min.shape[0]):
+        if group_needs(g, group, group_min, state) > 0:
+            return g
+    return -1
+
+
+@borrowing_kernel
+def can_give_way(c, group, group_min, state):
+    """Whether elected ``c`` may lose its seat to a group member: ``c`` is in no group, or its
+    group keeps at least its minimum without ``c``."""
+    g = group[c]
+    if g < 0:
+        return True
+    got = 0
+    for d in range(group.shape[0]):
+        if group[d] == g and state[d] == ELECTED:
+            got += 1
+    return got - 1 >= group_min[g]

@@ -24,6 +24,7 @@ EXCLUSION = 2
 BULK_EXCLUSION = 3  # several candidates excluded together (ERS97 bulk exclusion, group rule)
 ITERATION = 4  # Meek: keep values recomputed after an exclusion or election
 ROUND = 5  # IRV / college round
+REPLACEMENT = 6  # block vote: an elected candidate gives way to a group member (subject)
 
 # how the stage's subject was chosen when several candidates were tied
 TIE_NONE = 0

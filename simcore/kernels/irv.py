@@ -7,7 +7,12 @@ their ballots pass on.  When one candidate is left, they win.
 
 Block vote: every ballot gives one vote to each of its first ``votes`` non-withdrawn choices; the
 ``seats`` candidates with most votes win (ties by lot).  With ``votes = 1`` this is first past
-the post (single non-transferable vote when several seats are filled).
+the post (single non-transferable vote when several seats are filled).  With group minimums
+(``group``, ``group_min``: see :mod:`simcore.kernels.constraints`), while a group is short of its
+minimum (the first such group, in the order given), the lowest-placed elected candidate who can
+give way (in no group, or in a group that keeps its minimum without them) is replaced by the
+highest-placed unelected member of the short group, one replacement per stage.  "Placed" is the
+order of the vote totals, equal totals by lot as in the election itself.
 """
 
 from __future__ import annotations
@@ -15,46 +20,26 @@ from __future__ import annotations
 import numpy as np
 
 from simcore.jit import kernel
+from simcore.kernels.constraints import can_give_way, short_group
 from simcore.kernels.countlog import (
     CONTINUING,
     ELECTED,
     EXCLUDED,
     EXCLUSION,
     FIRST_PREFERENCES,
+    REPLACEMENT,
     WITHDRAWN,
 )
 from simcore.kernels.piles import deal_first_preferences, new_piles, transfer_pile
+from simcore.kernels.stages import elect, initial_states, record
 from simcore.kernels.ties import extreme_candidate
 
 
 @kernel
-def count_irv(
-    cand,
-    end,
-    weight,
-    stop,
-    start,
-    withdrawn,
-    direction,
-    lot,
-    log_votes,
-    log_state,
-    log_exh,
-    log_lost,
-    log_quota,
-    log_action,
-    log_subject,
-    log_tie,
-    elected,
-    elected_stage,
-    excluded_stage,
-    meta,
-):
+def count_irv(tree, withdrawn, direction, lot, log):
+    cand, end, weight, stop, start = tree
     ncand = withdrawn.shape[0]
-    state = np.zeros(ncand, np.int8)
-    for c in range(ncand):
-        if withdrawn[c]:
-            state[c] = WITHDRAWN
+    state = initial_states(withdrawn)
     totals = np.zeros(ncand, np.int64)
     pile, size, val = new_piles(cand, start)
     scratch = np.empty(ncand, np.int64)
@@ -70,15 +55,7 @@ def count_irv(
     n_elected = 0
     while True:
         cont_votes = valid - exhausted
-        for c in range(ncand):
-            log_votes[stage, c] = totals[c]
-            log_state[stage, c] = state[c]
-        log_exh[stage] = exhausted
-        log_lost[stage] = 0
-        log_quota[stage] = cont_votes // 2 + 1
-        log_action[stage] = action
-        log_subject[stage] = subject
-        log_tie[stage] = how
+        record(log, stage, totals, state, exhausted, 0, cont_votes // 2 + 1, action, subject, how)
         n_cont = 0
         for c in range(ncand):
             mask[c] = state[c] == CONTINUING
@@ -86,19 +63,19 @@ def count_irv(
         if n_cont == 0:
             break
         top, top_how = extreme_candidate(
-            totals, mask, log_votes, stage, lot, False, direction, scratch
+            totals, mask, log.votes, stage, lot, False, direction, scratch
         )
         if 2 * totals[top] > cont_votes or n_cont == 1:
             state[top] = ELECTED
-            log_state[stage, top] = ELECTED
-            elected[0] = top
-            elected_stage[top] = stage
+            log.state[stage, top] = ELECTED
+            log.elected[0] = top
+            log.elected_stage[top] = stage
             n_elected = 1
             break
-        c, how = extreme_candidate(totals, mask, log_votes, stage, lot, True, direction, scratch)
+        c, how = extreme_candidate(totals, mask, log.votes, stage, lot, True, direction, scratch)
         stage += 1
         state[c] = EXCLUDED
-        excluded_stage[c] = stage
+        log.excluded_stage[c] = stage
         m, e = transfer_pile(
             c, cand, end, weight, stop, state, val, pile, start, size, totals, 0, 0
         )
@@ -106,36 +83,15 @@ def count_irv(
         totals[c] = 0
         action = EXCLUSION
         subject = c
-    meta[0] = stage + 1
-    meta[1] = n_elected
-    meta[2] = valid
-    meta[3] = 0
+    log.meta[0] = stage + 1
+    log.meta[1] = n_elected
+    log.meta[2] = valid
+    log.meta[3] = 0
 
 
 @kernel
-def count_block(
-    cand,
-    end,
-    weight,
-    stop,
-    start,
-    withdrawn,
-    seats,
-    votes,
-    lot,
-    log_votes,
-    log_state,
-    log_exh,
-    log_lost,
-    log_quota,
-    log_action,
-    log_subject,
-    log_tie,
-    elected,
-    elected_stage,
-    excluded_stage,
-    meta,
-):
+def count_block(tree, withdrawn, seats, votes, lot, group, group_min, log):
+    cand, end, weight, stop, start = tree
     ncand = withdrawn.shape[0]
     totals = np.zeros(ncand, np.int64)
     valid = np.int64(0)
@@ -170,28 +126,46 @@ def count_block(
     for c in range(ncand):
         state[c] = WITHDRAWN if withdrawn[c] else CONTINUING
         mask[c] = not withdrawn[c]
-        log_votes[0, c] = totals[c]
+        log.votes[0, c] = totals[c]
     n_elected = 0
     tie_how = 0
     while n_elected < seats:
-        c, how = extreme_candidate(totals, mask, log_votes, 0, lot, False, 0, scratch)
+        c, how = extreme_candidate(totals, mask, log.votes, 0, lot, False, 0, scratch)
         if c < 0:
             break
         tie_how = max(tie_how, how)
         mask[c] = False
-        state[c] = ELECTED
-        elected[n_elected] = c
-        elected_stage[c] = 0
-        n_elected += 1
-    for c in range(ncand):  # the others stay continuing: nobody is excluded in a block vote
-        log_state[0, c] = state[c]
-    log_exh[0] = 0
-    log_lost[0] = 0
-    log_quota[0] = 0
-    log_action[0] = FIRST_PREFERENCES
-    log_subject[0] = -1
-    log_tie[0] = tie_how
-    meta[0] = 1
-    meta[1] = n_elected
-    meta[2] = valid
-    meta[3] = 0
+        n_elected = elect(log, c, 0, n_elected, state)
+    # (the others stay continuing: nobody is excluded in a block vote)
+    record(log, 0, totals, state, 0, 0, 0, FIRST_PREFERENCES, -1, tie_how)
+    stage = 0
+    while group_min.shape[0] > 0:
+        g = short_group(group, group_min, state)
+        if g < 0:
+            break
+        for c in range(ncand):
+            mask[c] = state[c] == CONTINUING and group[c] == g
+        comes_in, how_in = extreme_candidate(totals, mask, log.votes, 0, lot, False, 0, scratch)
+        for c in range(ncand):
+            mask[c] = state[c] == ELECTED and can_give_way(c, group, group_min, state)
+        gives_way, how_out = extreme_candidate(totals, mask, log.votes, 0, lot, True, 0, scratch)
+        if comes_in < 0 or gives_way < 0:
+            # unreachable: the caller checks (model.constraints.group_arrays) that each group
+            # has enough standing members and that the minimums fit in the seats
+            break
+        stage += 1
+        state[gives_way] = EXCLUDED
+        log.excluded_stage[gives_way] = stage
+        state[comes_in] = ELECTED
+        log.elected_stage[comes_in] = stage
+        j = 0  # the one giving way leaves the order of election; the newcomer joins its end
+        for k in range(n_elected):
+            if log.elected[k] != gives_way:
+                log.elected[j] = log.elected[k]
+                j += 1
+        log.elected[n_elected - 1] = comes_in
+        record(log, stage, totals, state, 0, 0, 0, REPLACEMENT, comes_in, max(how_in, how_out))
+    log.meta[0] = stage + 1
+    log.meta[1] = n_elected
+    log.meta[2] = valid
+    log.meta[3] = 0

@@ -2,8 +2,8 @@
 
 A constraint reads ``ATTRIBUTE=VALUE:K``: at least ``K`` elected candidates whose attribute
 ``ATTRIBUTE`` equals ``VALUE`` (e.g. ``gender=woman:5``).  Several constraints may be given if
-their groups do not overlap.  How the count enforces them is described in
-:mod:`simcore.kernels.constraints`.
+their groups do not overlap.  The STV rules, ``block`` and ``fptp`` take them; how the count
+enforces them is described in :mod:`simcore.kernels.constraints`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from simcore.errors import InputError
+
+MINIMUM_RULES = "STV rules, block and fptp"
+
+
+def takes_minimums(rule) -> bool:
+    """Whether ``rule`` (a :class:`simcore.model.rules.Rule`) counts with group minimums."""
+    return rule.stv or rule.name in ("block", "fptp")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 # -- the limits of the numbers a scenario may hold (docs/scenarios.md, "Limits") -----------------
 # Plackett-Luce strengths are relative weights, summed in floating point by the generator, after
-# per-simulation noise exp(strength_sd * z) with z from the Box-Muller normal of simcore.kernels.rng,
+# per-simulation noise exp(strength_sd * z) with z from the Box-Muller normal of kernels.rng,
 # which never exceeds NORMAL_BOUND in size (its uniform is at least 2^-53).  The sum of the noisy
 # strengths must stay finite, with room for the alias tables' strength * n / total (n < 2^15),
 # and the smallest must stay a normal (not underflowing) positive number.

@@ -48,7 +48,7 @@ def to_csv_rows(result: Result) -> str:
                     result.source or "",
                     st.number,
                     st.action,
-                    st.candidate or "",
+                    _subject(st),
                     name,
                     s(votes),
                     st.states[name],
@@ -72,7 +72,7 @@ def to_table(result: Result) -> str:
     head = [
         ["Stage"] + [str(st.number) for st in stages],
         ["Action"] + [_short(st.action) for st in stages],
-        ["Of"] + [st.candidate or "" for st in stages],
+        ["Of"] + [_subject(st) for st in stages],
     ]
     body = []
     for name in names:
@@ -100,7 +100,8 @@ def to_table(result: Result) -> str:
         lines.append("  ".join(cells).rstrip())
         if k in (len(head) - 1, len(head) + len(body) - 1):
             lines.append("-" * min(sum(widths) + 2 * len(widths), 200))
-    lines.append("* elected, - excluded")
+    gave_way = any(st.removed for st in stages)
+    lines.append("* elected, - excluded" + (" (or gave way: replacement)" if gave_way else ""))
     elected = ", ".join(f"{n} (stage {_stage_of(result, n)})" for n in result.elected)
     lines.append(f"Elected in order: {elected or 'nobody'}")
     ties = [st for st in stages if st.tie == "lot"]
@@ -113,7 +114,16 @@ def to_table(result: Result) -> str:
 
 
 def _short(action: str) -> str:
-    return {"first preferences": "first", "surpluses": "iterate"}.get(action, action)
+    return {"first preferences": "first", "surpluses": "iterate", "replacement": "replace"}.get(
+        action, action
+    )
+
+
+def _subject(stage) -> str:
+    """The stage's subject; a replacement reads "IN for OUT" (IN elected, OUT giving way)."""
+    if stage.removed:
+        return f"{stage.candidate} for {', '.join(stage.removed)}"
+    return stage.candidate or ""
 
 
 def _stage_of(result: Result, name: str) -> int:

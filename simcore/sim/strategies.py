@@ -100,51 +100,10 @@ def count_forest(spec, cand, end, weight, stop, start, lot, withdrawn, log):
     elif rule == 2:
         ers97.count_ers97(tree, seats, withdrawn, lot, spec.group, spec.group_min, log)
     elif rule == 3:
-        irv.count_irv(
-            cand,
-            end,
-            weight,
-            stop,
-            start,
-            withdrawn,
-            spec.direction,
-            lot,
-            log.votes,
-            log.state,
-            log.exhausted,
-            log.lost,
-            log.quota,
-            log.action,
-            log.subject,
-            log.tie,
-            log.elected,
-            log.elected_stage,
-            log.excluded_stage,
-            log.meta,
-        )
+        irv.count_irv(tree, withdrawn, spec.direction, lot, log)
     else:
         irv.count_block(
-            cand,
-            end,
-            weight,
-            stop,
-            start,
-            withdrawn,
-            seats,
-            spec.block_votes,
-            lot,
-            log.votes,
-            log.state,
-            log.exhausted,
-            log.lost,
-            log.quota,
-            log.action,
-            log.subject,
-            log.tie,
-            log.elected,
-            log.elected_stage,
-            log.excluded_stage,
-            log.meta,
+            tree, withdrawn, seats, spec.block_votes, lot, spec.group, spec.group_min, log
         )
 
 

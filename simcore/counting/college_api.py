@@ -98,6 +98,7 @@ def count_college(
 ) -> CollegeResult:
     from simcore.kernels import college as kc
     from simcore.kernels.lazy_tree import new_lazy
+    from simcore.kernels.trie import Trie
 
     if ties not in ("backward", "forward"):
         raise RuleError(f"ties must be 'backward' or 'forward', got {ties!r}")
@@ -119,18 +120,14 @@ def count_college(
             withdrawn[c] = True
     cand, end, weight, roots = college.forest()
     stop = np.zeros(len(cand), np.int64)  # (only lazy generated trees need it)
+    tree = Trie(cand, end, weight, stop, np.zeros(ncand + 1, np.int64))
     lz = new_lazy(len(cand), ncand, 1, 1)
     direction = BACKWARD if ties == "backward" else 1
     if college.method == "block":
         w = np.array([int(s.weight) for s in college.sections], np.int64)
-        winners = np.zeros(len(roots), np.int64)
-        won = np.zeros(ncand, np.int64)
-        meta = np.zeros(2, np.int64)
+        clog = kc.new_college_log(ncand, len(roots))
         kc.count_block_units(
-            cand,
-            end,
-            weight,
-            stop,
+            tree,
             lz,
             roots,
             w,
@@ -139,10 +136,9 @@ def count_college(
             college.allocation == "proportional",
             direction,
             lot,
-            winners,
-            won,
-            meta,
+            clog,
         )
+        winners, won, meta = clog.winners, clog.won, clog.meta
         if meta[0] == kc.OVERFLOW:
             raise RuleError("unit weight x votes beyond 64 bits: too large to split exactly")
         return CollegeResult(
@@ -161,30 +157,10 @@ def count_college(
         )
     nums, _den = college.weight_numerators()
     n_sec = len(roots)
-    tallies = np.zeros((ncand + 1, n_sec, ncand), np.int64)
-    active = np.zeros((ncand + 1, n_sec), np.int64)
-    excluded = np.full(ncand + 1, -1, np.int32)
-    tie = np.zeros(ncand + 1, np.int8)
-    rank = np.zeros((ncand + 1, ncand), np.int64)
-    meta = np.zeros(4, np.int64)
-    kc.count_weighted_irv(
-        cand,
-        end,
-        weight,
-        stop,
-        lz,
-        roots,
-        nums,
-        withdrawn,
-        direction,
-        lot,
-        tallies,
-        active,
-        excluded,
-        tie,
-        rank,
-        meta,
-    )
+    clog = kc.new_college_log(ncand, n_sec)
+    kc.count_weighted_irv(tree, lz, roots, nums, withdrawn, direction, lot, clog)
+    tallies, active, excluded, tie = clog.tallies, clog.active, clog.excluded, clog.tie
+    meta = clog.meta
     if meta[1] == kc.OVERFLOW:
         raise RuleError("section sizes too large for exact 128-bit arithmetic")
     rounds = []

@@ -13,6 +13,8 @@ sum_s W_s * t_sc * P_s with P_s the product of the other sections' T: compared e
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from simcore.jit import borrowing_kernel, kernel
@@ -27,6 +29,30 @@ OVERFLOW = -2
 TREE_FULL = -3  # a lazy tree ran out of room: the caller retries with larger arrays
 # scores stay below 2**126 so that doubling one (the majority test) cannot overflow 128 bits
 _HALF_MAX = np.uint64((1 << 62) - 1)
+
+
+# What the college counters write: per round (weighted sections) each section's tallies, its
+# non-exhausted ballots, the candidate excluded after the round, how that tie was decided and
+# the candidates' order; per unit (block units) its winner, and the weight each candidate won;
+# and ``meta`` (see each counter).
+CollegeLog = namedtuple(
+    "CollegeLog", ["tallies", "active", "excluded", "tie", "rank", "winners", "won", "meta"]
+)
+
+
+@kernel
+def new_college_log(ncand, n_units):
+    """A :data:`CollegeLog` for ``ncand`` candidates and ``n_units`` sections or units."""
+    return CollegeLog(
+        np.zeros((ncand + 1, n_units, ncand), np.int64),
+        np.zeros((ncand + 1, n_units), np.int64),
+        np.full(ncand + 1, -1, np.int32),
+        np.zeros(ncand + 1, np.int8),
+        np.zeros((ncand + 1, ncand), np.int64),
+        np.zeros(n_units, np.int64),
+        np.zeros(ncand, np.int64),
+        np.zeros(4, np.int64),
+    )
 
 
 @kernel
@@ -98,28 +124,14 @@ def _ranks(hi, lo, state, ranks):
 
 
 @kernel
-def count_weighted_irv(
-    cand,
-    end,
-    weight,
-    stop,
-    lz,
-    roots,
-    weights,
-    withdrawn,
-    direction,
-    lot,
-    out_tallies,
-    out_active,
-    out_excluded,
-    out_tie,
-    out_rank,
-    meta,
-):
+def count_weighted_irv(tree, lz, roots, weights, withdrawn, direction, lot, clog):
     """Weighted-section IRV.  Per round r: ``out_tallies[r, s, c]`` votes, ``out_active[r, s]``
     non-exhausted ballots, ``out_excluded[r]`` the candidate excluded after it (-1),
     ``out_tie[r]`` how that tie was decided, ``out_rank[r, c]`` the candidates' order.  ``meta``:
     [rounds, winner (-1 none, -2 overflow), winner's runner-up, decisive section]."""
+    cand, end, weight, stop = tree.cand, tree.end, tree.weight, tree.stop
+    out_tallies, out_active, out_excluded = clog.tallies, clog.active, clog.excluded
+    out_tie, out_rank, meta = clog.tie, clog.rank, clog.meta
     ncand = withdrawn.shape[0]
     n_sec = roots.shape[0]
     state = initial_states(withdrawn)
@@ -313,26 +325,12 @@ def hamilton(w, tallies, state_mask, lot, out):
 
 
 @kernel
-def count_block_units(
-    cand,
-    end,
-    weight,
-    stop,
-    lz,
-    roots,
-    weights,
-    withdrawn,
-    irv,
-    proportional,
-    direction,
-    lot,
-    out_winner,
-    out_weight,
-    meta,
-):
+def count_block_units(tree, lz, roots, weights, withdrawn, irv, proportional, direction, lot, clog):
     """Block-vote units: ``out_winner[u]`` each unit's winner (-1: a unit with no valid ballot,
     whose weight nobody wins), ``out_weight[c]`` the weight each candidate won.  ``meta``:
     [winner (-1: no majority, -2: numbers beyond 64 bits), total weight]."""
+    cand, end, weight, stop = tree.cand, tree.end, tree.weight, tree.stop
+    out_winner, out_weight, meta = clog.winners, clog.won, clog.meta
     ncand = withdrawn.shape[0]
     n_units = roots.shape[0]
     tallies = np.zeros(ncand, np.int64)

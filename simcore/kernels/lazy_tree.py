@@ -130,8 +130,7 @@ def split_into(rest, g, j, mask, key, cand, end, weight, stop, lz):
                 continue
             w = strength[c]
             x = share_of(rs, left, w, mass)
-            mass -= w
-            left -= x
+            mass, left = mass - w, left - x
             if x > 0:
                 tally[ncand + n_children] = c
                 tally[c] = x

@@ -69,12 +69,7 @@ def alias_table(members, strength, prob, alias):
     nl = 0
     for j in range(n):
         q[j] = strength[members[j]] * n / total if total > 0 else 1.0
-        if q[j] < 1.0:
-            small[ns] = j
-            ns += 1
-        else:
-            large[nl] = j
-            nl += 1
+        ns, nl = _worklist(j, q[j], small, ns, large, nl)
     while ns > 0 and nl > 0:
         ns -= 1
         sm = small[ns]
@@ -83,18 +78,38 @@ def alias_table(members, strength, prob, alias):
         prob[sm] = q[sm]
         alias[sm] = lg
         q[lg] = q[lg] + q[sm] - 1.0
-        if q[lg] < 1.0:
-            small[ns] = lg
-            ns += 1
-        else:
-            large[nl] = lg
-            nl += 1
-    for i in range(nl):
-        prob[large[i]] = 1.0
-        alias[large[i]] = large[i]
-    for i in range(ns):  # only rounding leaves these: they are (close to) full columns
-        prob[small[i]] = 1.0
-        alias[small[i]] = small[i]
+        ns, nl = _worklist(lg, q[lg], small, ns, large, nl)
+    # what is left are full columns (small ones only through rounding: they are close to full)
+    for k in range(nl + ns):
+        x = large[k] if k < nl else small[k - nl]
+        prob[x] = 1.0
+        alias[x] = x
+
+
+@borrowing_kernel
+def _worklist(j, qj, small, ns, large, nl):
+    """Put column ``j`` (height ``qj``) on the small or the large worklist; returns (ns, nl)."""
+    if qj < 1.0:
+        small[ns] = j
+        return ns + 1, nl
+    large[nl] = j
+    return ns, nl + 1
+
+
+@borrowing_kernel
+def _alias_pick(s, members, prob, alias, strength, used):
+    """A Plackett-Luce choice among the unused ``members``: alias-table draws, rejecting
+    candidates already used (24 tries), then a direct scan."""
+    size = members.shape[0]
+    for _ in range(24):
+        u = uniform(s) * size
+        j = min(np.int64(u), size - 1)
+        if u - j >= prob[j]:
+            j = alias[j]
+        x = members[j]
+        if not used[x] and strength[x] > 0.0:
+            return x
+    return _pick_scan(s, members, strength, used)
 
 
 @borrowing_kernel
@@ -139,8 +154,7 @@ def _multinomial_children(s, rest, depth, members, strength, used, st_c, st_n, s
             continue
         w = strength[c]
         x = share_of(s, left, w, mass)
-        mass -= w
-        left -= x
+        mass, left = mass - w, left - x
         if x > 0:
             st_c[top] = c
             st_n[top] = x
@@ -211,28 +225,11 @@ def grow(s, n, a, group, strength, forest, m, scratch, per_ballot, thin_depth):
             else:
                 # a few voters: draw each one's next preference, count them by candidate
                 n_distinct = 0
-                size = members_a.shape[0] if in_a else n_b
                 for _voter in range(rest):
-                    c = -1
-                    for _ in range(24):  # alias-table draws, rejecting candidates used
-                        u = uniform(s) * size
-                        j = min(np.int64(u), size - 1)
-                        if in_a:
-                            if u - j >= prob_a[j]:
-                                j = alias_a[j]
-                            x = members_a[j]
-                        else:
-                            if u - j >= prob_b[j]:
-                                j = alias_b[j]
-                            x = members_b[j]
-                        if not used[x] and strength[x] > 0.0:
-                            c = x
-                            break
-                    if c < 0:
-                        if in_a:
-                            c = _pick_scan(s, members_a, strength, used)
-                        else:
-                            c = _pick_scan(s, members_b, strength, used)
+                    if in_a:
+                        c = _alias_pick(s, members_a, prob_a, alias_a, strength, used)
+                    else:
+                        c = _alias_pick(s, members_b, prob_b, alias_b, strength, used)
                     if tmp[c] == 0:
                         tmp[ncand + n_distinct] = c
                         n_distinct += 1
@@ -293,18 +290,7 @@ def grow(s, n, a, group, strength, forest, m, scratch, per_ballot, thin_depth):
             k = j - a
             chain_start = m
             while True:
-                c = -1
-                for _ in range(24):
-                    u = uniform(s) * n_b
-                    t = min(np.int64(u), n_b - 1)
-                    if u - t >= prob_b[t]:
-                        t = alias_b[t]
-                    x = members_b[t]
-                    if not used[x] and strength[x] > 0.0:
-                        c = x
-                        break
-                if c < 0:
-                    c = _pick_scan(s, members_b, strength, used)
+                c = _alias_pick(s, members_b, prob_b, alias_b, strength, used)
                 if m >= capacity:
                     return -1
                 cand[m] = c
@@ -384,8 +370,7 @@ def mallows_patterns(s, n, k, phi, perms, counts):
                 break
             w = weights[j]
             x = share_of(s, left, w, total)
-            total -= w
-            left -= x
+            total, left = total - w, left - x
             if x > 0:
                 stack_level[top], stack_choice[top], stack_n[top] = nxt, j, x
                 top += 1

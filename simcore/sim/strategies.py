@@ -24,22 +24,7 @@ COLLEGE_BLOCK = 11
 # The count's working arrays, kept across a chunk's simulations: withdrawn candidates (none in
 # simulations), nodes per candidate outside the slots, pile offsets, the stage log, and the
 # college counters' tallies.
-CountWork = namedtuple(
-    "CountWork",
-    [
-        "withdrawn",
-        "base_count",
-        "start",
-        "log",
-        "c_tallies",
-        "c_active",
-        "c_excluded",
-        "c_tie",
-        "c_rank",
-        "c_winners",
-        "c_won",
-    ],
-)
+CountWork = namedtuple("CountWork", ["withdrawn", "base_count", "start", "log", "college"])
 
 
 @kernel
@@ -62,13 +47,7 @@ def new_count_work(ncand, n_regions, max_stages):
             np.zeros(ncand, np.int32),
             np.zeros(4, np.int64),
         ),
-        np.zeros((ncand + 1, n_regions, ncand), np.int64),
-        np.zeros((ncand + 1, n_regions), np.int64),
-        np.zeros(ncand + 1, np.int32),
-        np.zeros(ncand + 1, np.int8),
-        np.zeros((ncand + 1, ncand), np.int64),
-        np.zeros(n_regions, np.int64),
-        np.zeros(ncand, np.int64),
+        college.new_college_log(ncand, n_regions),
     )
 
 
@@ -110,27 +89,13 @@ def count_forest(spec, cand, end, weight, stop, start, lot, withdrawn, log):
 @kernel
 def _count_college(i, strategy, spec, forest, lz, lot, region_root, work, out):
     """Count simulation ``i``'s college under ``strategy``: OK or FOREST_FULL."""
-    cand, end, weight, stop = forest.cand, forest.end, forest.weight, forest.stop
-    meta = work.log.meta
-    ncand = work.withdrawn.shape[0]
+    tree = Trie(forest.cand, forest.end, forest.weight, forest.stop, work.start)
+    clog = work.college
+    meta = clog.meta
     if spec.rule == COLLEGE_IRV:
+        weights = spec.college_weights
         college.count_weighted_irv(
-            cand,
-            end,
-            weight,
-            stop,
-            lz,
-            region_root,
-            spec.college_weights,
-            work.withdrawn,
-            spec.direction,
-            lot,
-            work.c_tallies,
-            work.c_active,
-            work.c_excluded,
-            work.c_tie,
-            work.c_rank,
-            meta,
+            tree, lz, region_root, weights, work.withdrawn, spec.direction, lot, clog
         )
         if meta[1] == college.TREE_FULL:
             return FOREST_FULL
@@ -141,30 +106,26 @@ def _count_college(i, strategy, spec, forest, lz, lot, region_root, work, out):
         out.extra[i, strategy, 1] = meta[3]
         out.extra[i, strategy, 2] = meta[2]
         return OK
+    by_irv, proportional = spec.college_flags[0] != 0, spec.college_flags[1] != 0
     college.count_block_units(
-        cand,
-        end,
-        weight,
-        stop,
+        tree,
         lz,
         region_root,
         spec.college_weights,
         work.withdrawn,
-        spec.college_flags[0] != 0,
-        spec.college_flags[1] != 0,
+        by_irv,
+        proportional,
         spec.direction,
         lot,
-        work.c_winners,
-        work.c_won,
-        meta,
+        clog,
     )
     if meta[0] == college.TREE_FULL:
         return FOREST_FULL
     if meta[0] == college.OVERFLOW:
         raise OverflowError("unit weight x votes beyond 64 bits")
     out.elected[i, strategy, 0] = meta[0]
-    for c in range(ncand):
-        out.extra[i, strategy, c] = work.c_won[c]
+    for c in range(work.withdrawn.shape[0]):
+        out.extra[i, strategy, c] = clog.won[c]
     return OK
 
 

@@ -220,7 +220,8 @@ def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
     n_nodes = cand.shape[0]
     state = initial_states(withdrawn)
     totals = np.zeros(ncand, np.int64)
-    pile, size, val = new_piles(cand, start)
+    piles = new_piles(cand, start)
+    pile, size, val = piles
     arrival = np.zeros(n_nodes, np.int64)
     last_in = np.zeros(ncand, np.int64)
     scratch = np.empty(ncand, np.int64)
@@ -230,9 +231,7 @@ def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
     pending = np.zeros(ncand, np.bool_)
     pool = np.empty(n_nodes, np.int64)
 
-    valid = deal_first_preferences(
-        UNIT, cand, end, weight, stop, state, val, pile, start, size, totals
-    )
+    valid = deal_first_preferences(UNIT, tree, state, piles, totals)
     valid_units = valid * UNIT
     quota = _ceil_div(valid_units, seats + 1)
     exhausted = np.int64(0)
@@ -304,9 +303,7 @@ def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
                     if arrival[x] == parcel and n_papers > 0:
                         tv = surplus // n_papers if value > surplus else val[x]
                         # papers with no next preference stay with the elected candidate
-                        mv, ex = pass_on(
-                            x, tv, cand, end, weight, stop, state, val, pile, start, size, totals
-                        )
+                        mv, ex = pass_on(x, tv, tree, state, piles, totals)
                         moved += mv
                         _stamp_new(x, transfer_id, cand, end, state, arrival, last_in)
                 exhausted += surplus - moved
@@ -387,9 +384,7 @@ def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
                 x = pool[by_value[j]]
                 owner = cand[x]
                 totals[owner] -= weight[x] * val[x]
-                mv, ex = pass_on(
-                    x, val[x], cand, end, weight, stop, state, val, pile, start, size, totals
-                )
+                mv, ex = pass_on(x, val[x], tree, state, piles, totals)
                 exhausted += ex
                 _stamp_new(x, transfer_id, cand, end, state, arrival, last_in)
             if n_elected == 0:

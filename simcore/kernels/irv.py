@@ -41,12 +41,11 @@ def count_irv(tree, withdrawn, direction, lot, log):
     ncand = withdrawn.shape[0]
     state = initial_states(withdrawn)
     totals = np.zeros(ncand, np.int64)
-    pile, size, val = new_piles(cand, start)
+    piles = new_piles(cand, start)
+    pile, size, val = piles
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
-    valid = deal_first_preferences(
-        1, cand, end, weight, stop, state, val, pile, start, size, totals
-    )
+    valid = deal_first_preferences(1, tree, state, piles, totals)
     exhausted = np.int64(0)
     stage = 0
     action = FIRST_PREFERENCES
@@ -76,9 +75,7 @@ def count_irv(tree, withdrawn, direction, lot, log):
         stage += 1
         state[c] = EXCLUDED
         log.excluded_stage[c] = stage
-        m, e = transfer_pile(
-            c, cand, end, weight, stop, state, val, pile, start, size, totals, 0, 0
-        )
+        m, e = transfer_pile(c, tree, state, piles, totals, 0, 0)
         exhausted += e
         totals[c] = 0
         action = EXCLUSION

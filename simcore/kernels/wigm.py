@@ -46,14 +46,13 @@ def count_wigm(tree, seats, withdrawn, unit, quota_kind, direction, lot, group, 
     ncand = withdrawn.shape[0]
     state = initial_states(withdrawn)
     totals = np.zeros(ncand, np.int64)
-    pile, size, val = new_piles(cand, start)
+    piles = new_piles(cand, start)
+    pile, size, val = piles
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
     pending = np.zeros(ncand, np.bool_)
 
-    valid = deal_first_preferences(
-        unit, cand, end, weight, stop, state, val, pile, start, size, totals
-    )
+    valid = deal_first_preferences(unit, tree, state, piles, totals)
     quota, threshold = compute_quota(quota_kind, valid, seats, unit)
     exhausted = np.int64(0)
     lost = np.int64(0)
@@ -106,9 +105,7 @@ def count_wigm(tree, seats, withdrawn, unit, quota_kind, direction, lot, group, 
             last = n_cont - n_forced <= vacancies  # rule 52: then no further transfer
             for c in range(ncand):
                 if mask[c] and not last:
-                    m, e = transfer_pile(
-                        c, cand, end, weight, stop, state, val, pile, start, size, totals, 0, 0
-                    )
+                    m, e = transfer_pile(c, tree, state, piles, totals, 0, 0)
                     exhausted += e
                     totals[c] = 0
             action = EXCLUSION if subject >= 0 else BULK_EXCLUSION
@@ -125,21 +122,7 @@ def count_wigm(tree, seats, withdrawn, unit, quota_kind, direction, lot, group, 
             )
             pending[c] = False
             surplus = totals[c] - quota
-            m, e = transfer_pile(
-                c,
-                cand,
-                end,
-                weight,
-                stop,
-                state,
-                val,
-                pile,
-                start,
-                size,
-                totals,
-                surplus,
-                totals[c],
-            )
+            m, e = transfer_pile(c, tree, state, piles, totals, surplus, totals[c])
             exhausted += e
             lost += surplus - m - e
             totals[c] = quota
@@ -160,9 +143,7 @@ def count_wigm(tree, seats, withdrawn, unit, quota_kind, direction, lot, group, 
                     log, stage, n_elected, totals, state, mask, lot, direction, scratch
                 )
                 break
-            m, e = transfer_pile(
-                c, cand, end, weight, stop, state, val, pile, start, size, totals, 0, 0
-            )
+            m, e = transfer_pile(c, tree, state, piles, totals, 0, 0)
             exhausted += e
             totals[c] = 0
             record(log, stage, totals, state, exhausted, lost, quota, EXCLUSION, c, how)

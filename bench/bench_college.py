@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from bench.bench_simulate import _run_process
+from bench.bench_simulate import _run_process, parallel_efficiency
 from bench.common import ROOT, benchmark
 
 
@@ -19,6 +19,10 @@ def _bench(name: str, quick: bool) -> dict:
             r = _run_process(sims, threads, Path(tmp) / f"t{threads}", scenario)
             out[f"threads_{threads}_sims_per_s"] = r["sims_per_s"]
             out[f"threads_{threads}_peak_rss_mib"] = r["peak_rss_mib"]
+            out[f"threads_{threads}_cpu_utilisation"] = r["cpu_utilisation"]
+    out["parallel_efficiency"] = parallel_efficiency(
+        out["threads_1_sims_per_s"], out["threads_2_sims_per_s"]
+    )
     return out
 
 

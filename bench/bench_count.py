@@ -101,7 +101,11 @@ def startup(quick: bool) -> dict:
         def once():
             t = time.perf_counter()
             proc = subprocess.run(
-                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+                [sys.executable, "-P", "-c", code],  # -P: not from the current folder
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             return time.perf_counter() - t, float(proc.stdout.strip())
 

@@ -23,9 +23,12 @@ SAMPLE = 10  # voters per ballot of the sampled runs (the documented approximati
 def _run_process(
     sims: int, threads: int, out: Path, scenario: Path = SCENARIO, extra: tuple = ()
 ) -> dict:
-    """``simcore run`` in a fresh process; its own timings and its peak memory."""
+    """``simcore run`` in a fresh process: its own timings, its peak memory and its CPU
+    utilisation (user + system CPU time over the process's wall time, start-up included: about
+    1 on one busy core, up to the number of threads when they all run at once)."""
     cmd = [
         sys.executable,
+        "-P",  # never import from the current folder
         "-m",
         "simcore.cli.main",
         "run",
@@ -43,8 +46,10 @@ def _run_process(
     ]
     log = out.with_suffix(".stderr")
     with open(log, "w") as err:
+        start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"simcore run failed: {log.read_text()}")
@@ -53,7 +58,13 @@ def _run_process(
         "sims_per_s": meta["timings"]["simulations_per_s"],
         "simulate_s": meta["timings"]["simulate_s"],
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "cpu_utilisation": round((usage.ru_utime + usage.ru_stime) / wall, 2),
     }
+
+
+def parallel_efficiency(one_thread_per_s: float, two_threads_per_s: float) -> float:
+    """Simulations/s on 2 threads over twice those on 1: 1.0 is perfect scaling, 0.5 none."""
+    return round(two_threads_per_s / (2 * one_thread_per_s), 3)
 
 
 @benchmark(
@@ -75,6 +86,10 @@ def simulate_nec(quick: bool) -> dict:
             r = _run_process(sims, threads, Path(tmp) / f"t{threads}")
             out[f"threads_{threads}_sims_per_s"] = r["sims_per_s"]
             out[f"threads_{threads}_peak_rss_mib"] = r["peak_rss_mib"]
+            out[f"threads_{threads}_cpu_utilisation"] = r["cpu_utilisation"]
+        out["parallel_efficiency"] = parallel_efficiency(
+            out["threads_1_sims_per_s"], out["threads_2_sims_per_s"]
+        )
         # the documented approximation (see the sampling-effect benchmark for what it moves)
         for threads in (1, 2):
             r = _run_process(
@@ -82,6 +97,10 @@ def simulate_nec(quick: bool) -> dict:
             )
             out[f"{sampled}_threads_{threads}_sims_per_s"] = r["sims_per_s"]
             out[f"{sampled}_threads_{threads}_peak_rss_mib"] = r["peak_rss_mib"]
+            out[f"{sampled}_threads_{threads}_cpu_utilisation"] = r["cpu_utilisation"]
+        out[f"{sampled}_parallel_efficiency"] = parallel_efficiency(
+            out[f"{sampled}_threads_1_sims_per_s"], out[f"{sampled}_threads_2_sims_per_s"]
+        )
     # where the time goes, on one thread: generation alone vs generation + counting
     sc = read_scenario(SCENARIO)
     for k, label in ((1, ""), (SAMPLE, f"{sampled}_")):

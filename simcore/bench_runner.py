@@ -1,8 +1,13 @@
-"""Finding and running the benchmarks in the repository's ``bench/`` folder."""
+"""Finding and running the benchmarks in the ``bench/`` folder of simcore's own checkout.
+
+Only the checkout that holds this package is used (``bench/`` beside ``simcore/``): never the
+current folder, nor a ``bench`` package found elsewhere on ``sys.path``.  So running
+``simcore bench`` in a folder that has a ``bench/`` of its own imports none of its code."""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import sys
 import time
@@ -12,20 +17,48 @@ import click
 
 from simcore.errors import InputError
 
+CHECKOUT = Path(__file__).resolve().parent.parent  # the folder that holds simcore/
 
-def _bench_root() -> Path:
-    for base in (Path.cwd(), Path(__file__).resolve().parent.parent):
-        if (base / "bench" / "common.py").is_file():
-            return base
-    raise InputError("no bench/ folder found: run 'simcore bench' from a simcore checkout")
+
+def _bench_folder(root: Path = CHECKOUT) -> Path:
+    folder = root / "bench"
+    if not (folder / "__init__.py").is_file() or not (folder / "common.py").is_file():
+        raise InputError(
+            f"no benchmarks beside this simcore ({folder} is missing): 'simcore bench' runs from "
+            "a source checkout installed with 'pip install -e .', not from an installed package"
+        )
+    return folder
+
+
+def _import_bench_package(folder: Path):
+    """The package ``bench`` loaded from ``folder`` (and only from there)."""
+    loaded = sys.modules.get("bench")
+    if loaded is not None:
+        where = getattr(loaded, "__file__", None)
+        if where is None or Path(where).resolve().parent != folder:
+            raise InputError(
+                f"another module named 'bench' is already imported ({where}); "
+                f"run 'simcore bench' in a fresh process to use {folder}"
+            )
+        return loaded
+    spec = importlib.util.spec_from_file_location(
+        "bench", folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["bench"] = package
+    try:
+        spec.loader.exec_module(package)
+    except BaseException:
+        del sys.modules["bench"]
+        raise
+    return package
 
 
 def load_registry():
-    root = _bench_root()
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
+    folder = _bench_folder()
+    _import_bench_package(folder)  # bench.X now resolves inside folder, whatever sys.path holds
     common = importlib.import_module("bench.common")
-    for f in sorted((root / "bench").glob("bench_*.py")):
+    for f in sorted(folder.glob("bench_*.py")):
         importlib.import_module(f"bench.{f.stem}")
     return common
 

@@ -24,7 +24,13 @@ def test_benchmarks_run(monkeypatch):
         "sampling-effect",
     }
     assert report["benchmarks"]["count-nec20"]["scottish_elected"]
-    assert report["benchmarks"]["simulate-nec"]["threads_2_sims_per_s"] > 0
+    nec = report["benchmarks"]["simulate-nec"]
+    assert nec["threads_2_sims_per_s"] > 0
+    assert nec["parallel_efficiency"] == round(
+        nec["threads_2_sims_per_s"] / (2 * nec["threads_1_sims_per_s"]), 3
+    )
+    assert nec["threads_2_cpu_utilisation"] > 0
+    assert report["benchmarks"]["college-2010"]["parallel_efficiency"] > 0
     assert report["benchmarks"]["simulate-nec"]["sampled_1_in_10_threads_2_sims_per_s"] > 0
     assert report["benchmarks"]["sampling-effect"]["measures"] > 10
     assert report["machine"]["cores"] >= 1

@@ -24,7 +24,7 @@ import sys, threading, time
 import numba
 from simcore.inputs.scenario_file import read_scenario
 from simcore.sim.plan import compile_plan
-from simcore.sim.rng import stream_key
+from simcore.kernels.rng import stream_key
 from simcore.sim.runner import run_chunk
 
 plan = compile_plan(read_scenario(sys.argv[1]))

@@ -119,7 +119,7 @@ def run_scenario(
         run_chunk(plan, stream_key(seed), 0, 1)  # compile (or load) the kernels
         compile_s = time.perf_counter() - t0
         if chunk_size is None:
-            chunk_size = auto_chunk_size(plan, seed)
+            chunk_size = auto_chunk_size(plan, seed, sims, threads)
         meta["chunk_size"] = chunk_size
         if folder is not None:
             rows_out = SimulationRows(folder.file("simulations.parquet"), plan, meta)
@@ -222,13 +222,15 @@ def _cut(chunk, every: int):
         a = b
 
 
-def auto_chunk_size(plan, seed: int) -> int:
-    """Simulations per unit of work: about 50 ms each, so that threads stay busy and the
-    per-chunk bookkeeping stays small whether a simulation takes 50 us or 50 ms."""
+def auto_chunk_size(plan, seed: int, sims: int, threads: int) -> int:
+    """Simulations per unit of work: about 50 ms each, so that the per-chunk bookkeeping stays
+    small whether a simulation takes 50 us or 50 ms, but at least four chunks per thread, so
+    that a short run keeps every thread busy (chunking never changes a result)."""
     t = time.perf_counter()
     run_chunk(plan, stream_key(seed), 0, 4)
     per_sim = max((time.perf_counter() - t) / 4, 1e-6)
-    return int(min(max(0.05 / per_sim, 8), 4096))
+    share = -(-sims // (4 * max(threads, 1)))
+    return int(max(min(0.05 / per_sim, 4096, share), 8))
 
 
 def summary_json(summary: RunSummary) -> str:

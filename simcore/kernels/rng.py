@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from simcore.jit import borrowing_kernel, inline_kernel, kernel
+from simcore.jit import borrowing_kernel, inline_kernel, inlined_kernel, kernel
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -216,7 +216,7 @@ def binomial(s, n, p):
     return n - x if flip else x
 
 
-@borrowing_kernel
+@inlined_kernel
 def share_of(s, left, w, mass):
     """How many of ``left`` voters take an option of weight ``w`` out of the ``mass`` left:
     one step of a multinomial split by conditional binomials (all of them when ``w`` is all

@@ -21,7 +21,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from simcore.jit import borrowing_kernel, inline_kernel, kernel
+from simcore.jit import borrowing_kernel, inline_kernel, inlined_kernel, kernel
 from simcore.kernels.rng import binomial, share_of, uniform
 
 # draw voters one by one below this many per available candidate (cheaper than a multinomial)
@@ -67,9 +67,11 @@ def alias_table(members, strength, prob, alias):
     q = np.empty(n, np.float64)
     ns = 0
     nl = 0
+    # a column goes on the small or the large worklist: written to both, only one list grows
     for j in range(n):
         q[j] = strength[members[j]] * n / total if total > 0 else 1.0
-        ns, nl = _worklist(j, q[j], small, ns, large, nl)
+        small[ns], large[nl] = j, j
+        ns, nl = (ns + 1, nl) if q[j] < 1.0 else (ns, nl + 1)
     while ns > 0 and nl > 0:
         ns -= 1
         sm = small[ns]
@@ -78,7 +80,8 @@ def alias_table(members, strength, prob, alias):
         prob[sm] = q[sm]
         alias[sm] = lg
         q[lg] = q[lg] + q[sm] - 1.0
-        ns, nl = _worklist(lg, q[lg], small, ns, large, nl)
+        small[ns], large[nl] = lg, lg
+        ns, nl = (ns + 1, nl) if q[lg] < 1.0 else (ns, nl + 1)
     # what is left are full columns (small ones only through rounding: they are close to full)
     for k in range(nl + ns):
         x = large[k] if k < nl else small[k - nl]
@@ -86,17 +89,7 @@ def alias_table(members, strength, prob, alias):
         alias[x] = x
 
 
-@borrowing_kernel
-def _worklist(j, qj, small, ns, large, nl):
-    """Put column ``j`` (height ``qj``) on the small or the large worklist; returns (ns, nl)."""
-    if qj < 1.0:
-        small[ns] = j
-        return ns + 1, nl
-    large[nl] = j
-    return ns, nl + 1
-
-
-@borrowing_kernel
+@inlined_kernel
 def _alias_pick(s, members, prob, alias, strength, used):
     """A Plackett-Luce choice among the unused ``members``: alias-table draws, rejecting
     candidates already used (24 tries), then a direct scan."""

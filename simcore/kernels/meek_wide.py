@@ -1,28 +1,25 @@
 """Meek STV (NZ Meek, :mod:`simcore.kernels.meek`) with 128-bit values, for totals the 64-bit
 kernel cannot hold.
 
-The statute's arithmetic is unchanged: values are whole numbers of 10^-9 of a vote and every
-rounding is the same, so this kernel takes the same decisions and records the same figures as
+The statute's arithmetic is unchanged (whole numbers of 10^-9 of a vote, the same roundings),
+so this kernel takes the decisions and records the figures of
 :func:`simcore.kernels.meek.count_meek`, bit for bit, wherever both can count.  Only the
-containers are wider: a candidate's votes, the non-transferable value, the quota, surpluses and
-the valid vote are unsigned 128-bit pairs ``(hi, lo)`` (:mod:`simcore.kernels.arith`).
-Keep values and a paper's remaining weight stay int64 (they are at most 10^9).
+containers are wider: votes, the non-transferable value, the quota, surpluses and the valid
+vote are unsigned 128-bit pairs ``(hi, lo)`` (:mod:`simcore.kernels.arith`); keep values and a
+paper's remaining weight (at most 10^9) stay int64.  Binary limbs rather than (whole votes,
+nanovotes): each statutory step on a value in units (a sum, a floor division by seats + 1,
+``ceil(quota x keep / 10^9)``, ``ceil(x * 10^9 / votes)``) is then one exact 128-bit
+operation with no mixed-radix carries, and the low limb of a value below 2^63 is the 64-bit
+kernel's value itself.
 
-Why ``(hi, lo)`` rather than (whole votes, nanovotes): the statute's operations are on the
-value in units (a sum, a floor division by seats + 1, ``ceil(quota x keep / 10^9)``,
-``ceil(x * 10^9 / votes)``); in binary limbs each is one exact 128-bit operation, with no mixed
-radix carries, and the low limb of a value below 2^63 is the 64-bit kernel's value itself.
-
-Bounds (docs/rules.md, Limits): with a total of at most 2^62 votes every value is at most
-2^62 x 10^9 < 2^92 units; a sum of two values stays below 2^93; the products formed
-(weight x share, quota x keep, value x 10^9) stay below 2^92 x 2^30 = 2^122; every divisor is
-below 2^127.  Nothing comes near 2^128.
+Bounds (docs/rules.md, Limits): with at most 2^62 votes every value is below 2^92 units, a sum
+of two below 2^93, every product formed (weight x share, quota x keep, value x 10^9) below
+2^122, every divisor below 2^127.
 
 The record: the :data:`StageLog`'s int64 ``votes``, ``exhausted``, ``quota`` and ``meta[2]``
-(valid votes) get each value's low 64 bits (as int64 bit patterns) and a :data:`HighParts` the
-high 64 bits; ``(hi << 64) | (lo mod 2^64)`` is the value (:func:`simcore.counting.result`).
-For a value below 2^63 the low part is the value and the high part 0, so a count the 64-bit
-kernel can do leaves exactly its log.
+(valid votes) get each value's low 64 bits (as int64 bit patterns), a :data:`HighParts` the
+high 64 bits (:func:`simcore.counting.result.wide_units` joins them).  A count the 64-bit kernel
+can do leaves exactly its log, with high parts of zero.
 """
 
 from __future__ import annotations

@@ -52,7 +52,8 @@ def refused(res, *parts):
 def test_limits_per_rule():
     assert max_total_votes("scottish") == 2**62 // 10**5 == 46_116_860_184_273
     assert max_total_votes("ers97") == 2**62 // 100
-    assert max_total_votes("meek") == 2**62 // 10**9
+    assert max_total_votes("meek") == 2**62  # in 128 bits beyond 2**62 // 10**9
+    assert max_total_votes("meek", simulated=True) == 2**62 // 10**9  # simulations: 64 bits
     for name in ("irv", "block", "fptp"):
         assert max_total_votes(name) == UNITS_LIMIT
     for d in range(10):
@@ -105,10 +106,37 @@ def test_wigm_limit_follows_decimals(tmp_path):
     assert res.exit_code == 0 and "Elected in order: A" in res.output
 
 
-def test_meek_beyond_64_bit_limit_is_refused(tmp_path):
-    # was: a negative quota and first-preference totals at about 10^10 votes
+def test_meek_beyond_64_bits_counts_in_128_bits(tmp_path):
+    # was: a negative quota and first-preference totals at about 10^10 votes; then refused
     p = blt(tmp_path, ["10000000000 1 2 0", "9999999999 2 1 0", "5 3 0"])
-    refused(run("count", p, "--rule", "meek"), str(p), "meek", "4,611,686,018 ")
+    res = run("count", p, "--rule", "meek", "--format", "json", "--seed", 1)
+    assert res.exit_code == 0, res.output
+    import json
+
+    d = json.loads(res.output)
+    assert d["elected"] == ["A"]
+    assert d["valid_votes"] == "20000000004.000000000"
+    assert d["stages"][0]["quota"] == "10000000002.000000001"
+    assert d["stages"][0]["votes"] == {
+        "A": "10000000000.000000000",
+        "B": "9999999999.000000000",
+        "C": "5.000000000",
+    }
+    assert [st["action"] for st in d["stages"]][:2] == ["first preferences", "exclusion"]
+    assert d["stages"][1]["non_transferable"] == "5.000000000"
+
+
+def test_meek_beyond_128_bit_limit_is_refused(tmp_path):
+    p = blt(tmp_path, [f"{2**61} 1 2 0", f"{2**61} 2 1 0", "1 3 0"])
+    refused(run("count", p, "--rule", "meek"), str(p), "meek", "4,611,686,018,427,387,904 ")
+
+
+def test_meek_scenario_keeps_the_64_bit_limit(tmp_path):
+    text = QUICKSTART.read_text().replace('rule = "scottish"', 'rule = "meek"')
+    base = tmp_path / "meek.toml"
+    base.write_text(text)
+    p = _scenario(tmp_path, 5 * 10**9, base=base)
+    refused(run("validate", p), "regions[0].electorate", "4,611,686,018 ", "meek")
 
 
 def test_weight_beyond_int64_is_one_line_with_its_line(tmp_path):

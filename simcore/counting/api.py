@@ -14,7 +14,13 @@ from simcore.kernels.countlog import CountLog
 from simcore.kernels.ties import BACKWARD, FORWARD
 from simcore.model.constraints import MINIMUM_RULES, as_minimums, group_arrays, takes_minimums
 from simcore.model.profile import Profile
-from simcore.model.rules import Rule, check_total_votes, get_rule, parse_options
+from simcore.model.rules import (
+    MEEK_64_BIT_LIMIT,
+    Rule,
+    check_total_votes,
+    get_rule,
+    parse_options,
+)
 
 
 def lot_priorities(seed: int, ncand: int) -> np.ndarray:
@@ -41,8 +47,9 @@ class CountJob:
     group: np.ndarray
     group_min: np.ndarray
 
-    def run(self) -> tuple[int, CountLog]:
-        """Run the kernel; returns the rule's decimal places and the filled count log."""
+    def run(self) -> tuple[int, CountLog, Any]:
+        """Run the kernel; returns the rule's decimal places, the filled count log and, for a
+        count in 128 bits, the high parts of its values (else None)."""
         wmask = np.zeros(self.profile.n_candidates, np.bool_)
         wmask[list(self.withdrawn)] = True
         return _run(
@@ -56,7 +63,7 @@ class CountJob:
             self.group_min,
         )
 
-    def result(self, decimals: int, log: CountLog) -> Result:
+    def result(self, decimals: int, log: CountLog, high: Any = None) -> Result:
         p = self.profile
         return build_result(
             log,
@@ -70,6 +77,7 @@ class CountJob:
             options=self.options,
             source=p.source,
             title=p.title,
+            high=high,
         )
 
 
@@ -153,8 +161,8 @@ def count(
         withdraw=withdraw,
         **options,
     )
-    decimals, log = job.run()
-    return job.result(decimals, log)
+    decimals, log, high = job.run()
+    return job.result(decimals, log, high)
 
 
 def total_weight(profile: Profile) -> int:
@@ -228,7 +236,30 @@ def _tie_message(profile: Profile, row: int, col: int, rule: str) -> str:
 
 
 def _run(r, opts, profile, seats, wmask, lot, group, group_min):
+    if r.name == "meek":
+        return _run_meek(profile, seats, wmask, lot, group, group_min)
+    return (*_run_64(r, opts, profile, seats, wmask, lot, group, group_min), None)
+
+
+def _run_meek(profile, seats, wmask, lot, group, group_min):
+    """The 64-bit kernel when the total fits it, else the same count in 128 bits."""
     # imported here so that reading files and listing rules never triggers compilation
+    from simcore.kernels import meek, meek_wide
+
+    ncand = profile.n_candidates
+    log = CountLog.allocate(ncand, 3 * ncand + seats + 4)
+    depth = profile.ballots.shape[1]
+    args = (profile.trie, depth, seats, wmask, lot, group, group_min, log.arrays())
+    if total_weight(profile) <= MEEK_64_BIT_LIMIT:
+        meek.count_meek(*args)
+        return 9, log, None
+    high = meek_wide.allocate_high(ncand, log.votes.shape[0])
+    meek_wide.count_meek_wide(*args, high)
+    return 9, log, high
+
+
+def _run_64(r, opts, profile, seats, wmask, lot, group, group_min):
+    """Every other rule, in 64 bits: returns ``(decimals, log)``."""
     from simcore.kernels import irv, wigm
 
     ncand = profile.n_candidates
@@ -258,14 +289,6 @@ def _run(r, opts, profile, seats, wmask, lot, group, group_min):
             log.arrays(),
         )
         return decimals, log
-    if r.name == "meek":
-        from simcore.kernels import meek
-
-        log = CountLog.allocate(ncand, 3 * ncand + seats + 4)
-        meek.count_meek(
-            tree, profile.ballots.shape[1], seats, wmask, lot, group, group_min, log.arrays()
-        )
-        return 9, log
     if r.name == "ers97":
         from simcore.kernels import ers97
 

@@ -38,6 +38,17 @@ def fixed(units: int, decimals: int) -> Decimal:
     return Decimal(int(units)).scaleb(-decimals)
 
 
+_LOW = 2**64 - 1
+
+
+def wide_units(low, high=None) -> int:
+    """A value a kernel recorded as int64 ``low`` and, for a 128-bit value, the uint64 ``high``
+    part (:mod:`simcore.kernels.meek_wide`): ``high * 2**64 + low`` (``low`` read unsigned)."""
+    if high is None:
+        return int(low)
+    return (int(high) << 64) | (int(low) & _LOW)
+
+
 def fixed_str(units: int, decimals: int) -> str:
     units = int(units)
     if decimals == 0:
@@ -141,9 +152,18 @@ def build_result(
     source,
     title,
     lot=None,
+    high=None,
 ) -> Result:
     """``lot``: the count's lot priorities, needed only to list in order of election those
-    whom a block count elected at its first stage and who later gave way (a replacement)."""
+    whom a block count elected at its first stage and who later gave way (a replacement).
+    ``high``: the high 64 bits of a 128-bit count's values
+    (:data:`simcore.kernels.meek_wide.HighParts`), or None."""
+
+    def value(low, name, *index):
+        """The value whose low part is ``low`` and high part ``high.<name>[index]``."""
+        hi = None if high is None else getattr(high, name)[index]
+        return fixed(wide_units(low, hi), decimals)
+
     shown = [c for c in range(len(candidates)) if c not in withdrawn]
     stages = []
     prev_state = None
@@ -180,11 +200,11 @@ def build_result(
                 number=k + 1,
                 action=ACTIONS.get(action, "round"),
                 candidates=subjects,
-                votes={candidates[c]: fixed(log.votes[k, c], decimals) for c in shown},
+                votes={candidates[c]: value(log.votes[k, c], "votes", k, c) for c in shown},
                 states={candidates[c]: STATES[int(state[c])] for c in shown},
-                non_transferable=fixed(log.exhausted[k], decimals),
+                non_transferable=value(log.exhausted[k], "exhausted", k),
                 lost=fixed(log.lost[k], decimals),
-                quota=fixed(log.quota[k], decimals),
+                quota=value(log.quota[k], "quota", k),
                 elected=newly,
                 tie=TIES.get(int(log.tie[k])),
                 removed=removed,
@@ -199,7 +219,7 @@ def build_result(
         quota=final_quota,
         elected=tuple(candidates[c] for c in log.elected[: log.n_elected]),
         stages=tuple(stages),
-        valid_votes=fixed(log.meta[2], decimals),
+        valid_votes=value(log.meta[2], "meta", 0),
         seed=seed,
         candidates=tuple(candidates),
         withdrawn=tuple(candidates[c] for c in sorted(withdrawn)),

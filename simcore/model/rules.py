@@ -198,6 +198,12 @@ UNITS_LIMIT = 2**62
 #: Simulations draw voters with binomial samplers working in float64, exact for counts up to 2**53.
 GENERATOR_LIMIT = 2**53
 INT64_MAX = 2**63 - 1
+#: Meek (10^-9 of a vote) in int64 counts up to 2**62 // 10**9 votes; a larger total is counted
+#: by the same arithmetic in 128 bits (simcore.kernels.meek_wide), up to 2**62 votes: every value
+#: is then below 2**62 x 10**9 < 2**92 units, a sum of two below 2**93 and every product formed
+#: (a value x at most 10**9) below 2**122 < 2**128.  Simulations use the 64-bit kernel only.
+MEEK_64_BIT_LIMIT = UNITS_LIMIT // 10**9
+MEEK_WIDE_LIMIT = UNITS_LIMIT
 
 
 def rule_decimals(rule: Rule, options: dict[str, Any] | None = None) -> int:
@@ -212,8 +218,10 @@ def max_total_votes(
     rule: Rule | str, options: dict[str, Any] | None = None, *, simulated: bool = False
 ) -> int:
     """The largest total ballot weight (votes) the rule counts exactly (``simulated``: inside
-    simulations; the same figure for every rule today)."""
+    simulations, which count Meek in 64 bits only)."""
     r = get_rule(rule) if isinstance(rule, str) else rule
+    if r.name == "meek":
+        return MEEK_64_BIT_LIMIT if simulated else MEEK_WIDE_LIMIT
     return UNITS_LIMIT // 10 ** rule_decimals(r, options)
 
 
@@ -292,5 +300,10 @@ def limit_summary(rule: Rule) -> str:
             for d in (opt.low, opt.default, opt.high)
         ]
         return "total votes x 10^decimals <= 2^62: " + "; ".join(parts)
+    if rule.name == "meek":
+        return (
+            f"total votes <= 2^62: {total_limit_text(MEEK_WIDE_LIMIT)} votes (in 128 bits above "
+            f"{total_limit_text(MEEK_64_BIT_LIMIT)}; simulations: at most the latter)"
+        )
     scale = f" x 10^{rule.decimals}" if rule.decimals else ""
     return f"total votes{scale} <= 2^62: {total_limit_text(max_total_votes(rule))} votes"

@@ -19,34 +19,13 @@ from simcore.inputs import text as text_module
 from simcore.inputs.college_file import read_college
 from simcore.inputs.scenario_file import ScenarioError, parse_scenario, read_scenario
 from simcore.model.names import is_reserved_slate, label_key
+from tests.test_scenario_files import MINIMAL as SCENARIO
 
 HERE = Path(__file__).parent
 QUICKSTART = HERE.parent / "scenarios" / "quickstart.toml"
 HANG = 60  # seconds: a command that takes this long on a FIFO or /dev/zero is hanging
 
 BLT = '3 1\n4 1 2 0\n3 2 0\n2 3 1 0\n0\n"Ann"\n"Bob"\n"Cy"\n"Test"\n'
-
-SCENARIO = """
-[election]
-seats = 1
-
-[[candidates]]
-name = "Ann"
-
-[[candidates]]
-name = "Bob"
-
-[slates.s]
-orderings.main = ["Ann"]
-supporters.share = 0.5
-
-[[regions]]
-name = "Here"
-electorate = 100
-turnout = 0.5
-
-[strategies.only]
-"""
 
 
 def simcore(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -18,7 +18,7 @@ from collections import namedtuple
 import numpy as np
 
 from simcore.jit import borrowing_kernel, kernel
-from simcore.kernels.arith import _mul_u128, muldiv_floor
+from simcore.kernels.arith import _mul_u128, add_u128, less_u128, muldiv_floor
 from simcore.kernels.countlog import CONTINUING, EXCLUDED
 from simcore.kernels.lazy_tree import IN_PLACE, LAZY, expand
 from simcore.kernels.stages import initial_states
@@ -99,18 +99,6 @@ def tally_section(root, cand, end, weight, stop, state, out, lz):
 
 
 @borrowing_kernel
-def _add128(ahi, alo, bhi, blo):
-    lo = alo + blo
-    carry = np.uint64(1) if lo < alo else np.uint64(0)
-    return ahi + bhi + carry, lo
-
-
-@borrowing_kernel
-def _less128(ahi, alo, bhi, blo):
-    return ahi < bhi or (ahi == bhi and alo < blo)
-
-
-@borrowing_kernel
 def _ranks(hi, lo, state, ranks):
     """Rank of each continuing candidate's score (0 lowest; equal scores share a rank)."""
     n = hi.shape[0]
@@ -118,7 +106,7 @@ def _ranks(hi, lo, state, ranks):
         r = 0
         if state[c] == CONTINUING:
             for d in range(n):
-                if state[d] == CONTINUING and _less128(hi[d], lo[d], hi[c], lo[c]):
+                if state[d] == CONTINUING and less_u128(hi[d], lo[d], hi[c], lo[c]):
                     r += 1
         ranks[c] = r
 
@@ -185,12 +173,12 @@ def count_weighted_irv(tree, lz, roots, weights, withdrawn, direction, lot, clog
                     meta[0] = r + 1
                     meta[1] = OVERFLOW
                     return
-                hi[c], lo[c] = _add128(hi[c], lo[c], h, l_)
+                hi[c], lo[c] = add_u128(hi[c], lo[c], h, l_)
                 if hi[c] > _HALF_MAX:
                     meta[0] = r + 1
                     meta[1] = OVERFLOW
                     return
-            tot_hi, tot_lo = _add128(tot_hi, tot_lo, hi[c], lo[c])
+            tot_hi, tot_lo = add_u128(tot_hi, tot_lo, hi[c], lo[c])
             if tot_hi > _HALF_MAX:
                 meta[0] = r + 1
                 meta[1] = OVERFLOW
@@ -199,12 +187,12 @@ def count_weighted_irv(tree, lz, roots, weights, withdrawn, direction, lot, clog
         # a majority of the weighted total (or the last candidate) wins
         best = -1
         for c in range(ncand):
-            if state[c] == CONTINUING and (best < 0 or _less128(hi[best], lo[best], hi[c], lo[c])):
+            if state[c] == CONTINUING and (best < 0 or less_u128(hi[best], lo[best], hi[c], lo[c])):
                 best = c
-        dhi, dlo = _add128(hi[best], lo[best], hi[best], lo[best])
+        dhi, dlo = add_u128(hi[best], lo[best], hi[best], lo[best])
         out_excluded[r] = -1
         out_tie[r] = 0
-        if n_cont <= 1 or _less128(tot_hi, tot_lo, dhi, dlo):
+        if n_cont <= 1 or less_u128(tot_hi, tot_lo, dhi, dlo):
             winner = best
             break
         for c in range(ncand):
@@ -225,7 +213,7 @@ def count_weighted_irv(tree, lz, roots, weights, withdrawn, direction, lot, clog
     runner = -1
     for c in range(ncand):
         if state[c] == CONTINUING and c != winner:
-            if runner < 0 or _less128(hi[runner], lo[runner], hi[c], lo[c]):
+            if runner < 0 or less_u128(hi[runner], lo[runner], hi[c], lo[c]):
                 runner = c
     meta[2] = runner
     decisive = -1

@@ -51,18 +51,22 @@ else:
             run_chunk(plan, key, first, 100)
             first += 100
 
+known = threading.Barrier(3)
 start = threading.Barrier(3)
 
 def thread(i):
     print("tid", threading.get_native_id(), flush=True)
+    known.wait()
     start.wait()
     work(i, time.perf_counter() + 1.5)
 
 threads = [threading.Thread(target=thread, args=(i,)) for i in range(2)]
 for t in threads:
     t.start()
+known.wait()  # both ids are out
+print("ready", flush=True)
+sys.stdin.readline()  # the watcher is sampling: start the work
 start.wait()
-print("go", flush=True)
 for t in threads:
     t.join()
 """
@@ -72,16 +76,20 @@ def _lock_wait_share(mode: str) -> float:
     """Share of samples in which a worker thread was asleep on a lock, over both workers."""
     proc = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(ROOT / "scenarios" / "quickstart.toml"), mode],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         tids = []
-        for line in proc.stdout:
+        while True:  # both workers' ids, then "ready" (the workers wait for our go)
+            line = proc.stdout.readline()
+            if not line or line.startswith("ready"):
+                break
             if line.startswith("tid"):
                 tids.append(line.split()[1])
-            elif line.startswith("go"):
-                break
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
         asleep = samples = 0
         while proc.poll() is None:
             for tid in tids:
@@ -95,6 +103,7 @@ def _lock_wait_share(mode: str) -> float:
     finally:
         proc.wait(timeout=120)
         proc.stdout.close()
+        proc.stdin.close()
     assert proc.returncode == 0, f"the {mode} child failed"
     assert samples > 100, f"only {samples} samples"
     return asleep / samples

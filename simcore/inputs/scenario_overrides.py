@@ -229,3 +229,106 @@ def blame(problem_path: KeyPath, overrides: Sequence[Override]) -> Override:
         return n
 
     return max(reversed(overrides), key=shared)
+
+
+# -- sweeps ----------------------------------------------------------------------------------------
+
+_RANGE = re.compile(r"^\s*([^:,{}\[\]\"']+):([^:,{}\[\]\"']+):([^:,{}\[\]\"']+)\s*$")
+_OPEN = {"[": "]", "{": "}"}
+DECIMALS = 12  # significant digits a range's values are rounded to (0.1 * 3 is 0.3)
+
+
+@dataclass(frozen=True)
+class Vary:
+    """``--vary KEY=VALUES``: a key and the values it takes, with each value's text."""
+
+    key: str  # the key path as rendered
+    path: KeyPath
+    values: tuple
+    texts: tuple[str, ...]
+    origin: str
+
+    def override(self, i: int) -> Override:
+        text = self.texts[i]
+        return Override(
+            self.path, self.values[i], f"{self.origin} (value {text})", f"{self.key}={text}"
+        )
+
+    @property
+    def numeric(self) -> bool:
+        return all(_is_number(v) for v in self.values)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def split_list(text: str) -> list[str]:
+    """``a, {x = 1, y = 2}, "c,d"`` -> its items, split at the commas outside brackets and
+    quotes."""
+    items, depth, quote, start = [], [], "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote and text[i - 1] != "\\":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in _OPEN:
+            depth.append(_OPEN[ch])
+        elif depth and ch == depth[-1]:
+            depth.pop()
+        elif ch == "," and not depth:
+            items.append(text[start:i].strip())
+            start = i + 1
+    items.append(text[start:].strip())
+    return items
+
+
+def parse_vary(text: str, source: str | Path | None = None) -> Vary:
+    """``KEY=a,b,c`` (a list of TOML values) or ``KEY=START:STOP:COUNT`` (COUNT >= 2 evenly
+    spaced values from START to STOP, both included; whole numbers when START, STOP and the
+    step are)."""
+    origin = f"--vary {text}"
+
+    def bad(message: str) -> InputError:
+        return InputError(message, path=source, key=origin)
+
+    key, eq, spec = text.partition("=")
+    if not eq or not spec.strip():
+        raise bad("expected KEY=VALUES, e.g. --vary simulation.sims=100,200 or KEY=0.5:0.9:5")
+    path = parse_key(key, origin, source)
+    match = _RANGE.match(spec)
+    if match:
+        values, texts = _range(*(parse_value(g) for g in match.groups()), bad)
+    else:
+        texts = tuple(split_list(spec))
+        if any(not t for t in texts):
+            raise bad("an empty value in the list (two commas, or one at an end)")
+        values = tuple(parse_value(t) for t in texts)
+        if len(values) < 2:
+            raise bad("give at least two values (a,b,...) or a range START:STOP:COUNT")
+    seen: dict[str, int] = {}
+    for i, v in enumerate(values):
+        token = json.dumps(v, sort_keys=True, default=str) if not _is_number(v) else repr(float(v))
+        if token in seen:
+            raise bad(f"the value {texts[i]} is listed twice")
+        seen[token] = i
+    return Vary(render_path(path), path, tuple(values), tuple(texts), origin)
+
+
+def _range(start: Any, stop: Any, count: Any, bad) -> tuple[tuple, tuple[str, ...]]:
+    if not (_is_number(start) and _is_number(stop)):
+        raise bad("a range is START:STOP:COUNT, with START and STOP numbers")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 2:
+        raise bad(f"a range's COUNT must be a whole number of at least 2, got {count!r}")
+    if count > 100_000:
+        raise bad(f"a range of {count:,} values; at most 100,000")
+    if start == stop:
+        raise bad("a range's START and STOP are equal")
+    step = (stop - start) / (count - 1)
+    if isinstance(start, int) and isinstance(stop, int) and (stop - start) % (count - 1) == 0:
+        values = tuple(start + (stop - start) // (count - 1) * i for i in range(count))
+    else:
+        values = tuple(float(f"{start + step * i:.{DECIMALS}g}") for i in range(count))
+        values = (float(start), *values[1:-1], float(stop))
+    return values, tuple(str(v) if isinstance(v, int) else repr(v) for v in values)

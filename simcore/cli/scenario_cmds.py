@@ -44,7 +44,7 @@ def validate(file, schema, sets):
         f"{file}: ok: {sc.title!r}: {len(sc.candidates)} candidates, {sc.seats} seats, {how}, "
         f"{len(sc.slates)} slates, {len(sc.regions)} regions "
         f"(electorate {electorate:,}), strategies: {', '.join(s.name for s in sc.strategies)}"
-        + "".join(f" (with --set {text})" for text in sc.overrides)
+        + (f" (with --set {', --set '.join(sc.overrides)})" if sc.overrides else "")
     )
 
 

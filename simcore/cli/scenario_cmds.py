@@ -90,18 +90,38 @@ def validate(file, schema):
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--report/--no-report",
+    default=True,
+    show_default=True,
+    help="Also write report.html, summary.xlsx and plots/ (needs simcore's report extra).",
+)
 def run(
-    file, sims, seed, out, force, threads, chunk_size, precision, voters_per_ballot, quiet, as_json
+    file,
+    sims,
+    seed,
+    out,
+    force,
+    threads,
+    chunk_size,
+    precision,
+    voters_per_ballot,
+    quiet,
+    as_json,
+    report,
 ):
     """Simulate scenario FILE and write its outcome distributions.
 
     Writes OUT/simulations.parquet (a row per simulation and strategy), OUT/summary.parquet and
     OUT/summary.csv (per strategy: P(slate wins k seats), mean seats, P(candidate elected), with
-    Monte Carlo errors and paired differences from the first strategy) and OUT/run.json.
+    Monte Carlo errors and paired differences from the first strategy) and OUT/run.json, a
+    copy of the scenario, summary_wide.csv, a README.txt key and (unless --no-report) the report:
+    report.html, summary.xlsx and plots/.
     """
     from pathlib import Path
 
     from simcore.cli.progress import Progress
+    from simcore.cli.report_cmd import report_note
     from simcore.jobs.run import run_scenario, summary_json
     from simcore.results.sim_table import render_summary
 
@@ -118,7 +138,11 @@ def run(
         progress=Progress(not quiet and not as_json),
         precision=precision,
         voters_per_ballot=voters_per_ballot,
+        report=report,
     )
+    note = report_note() if report else None
+    if note:
+        click.echo(note, err=True)
     if as_json:
         click.echo(summary_json(summary))
     elif not quiet:

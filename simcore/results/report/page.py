@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from simcore.results.report.folder_data import NA, FolderData
 from simcore.results.report.parameters import parameter_rows
@@ -50,7 +51,11 @@ def headline(data: FolderData) -> list[dict]:
             }
             d = r["difference_from_first"]
             if s != data.strategies[0] and not math.isnan(d):
-                g = (lambda x: f"{100 * x:+.1f} points") if data.college else (lambda x: f"{x:+.2f}")
+                g = (
+                    (lambda x: f"{100 * x:+.1f} points")
+                    if data.college
+                    else (lambda x: f"{x:+.2f}")
+                )
                 cell["diff"] = (
                     f"{g(d)} (95%: {g(r['difference_ci_low'])} to {g(r['difference_ci_high'])})"
                 )
@@ -80,7 +85,7 @@ def render_page(data: FolderData, charts) -> str:
         descriptions=data.descriptions(),
         headline=headline(data),
         charts=charts,
-        markup=jinja2.utils.markupsafe.Markup,
+        markup=Markup,
         params=params,
         scenario_note=data.scenario_note,
         run=run_rows(data),

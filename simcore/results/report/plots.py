@@ -168,7 +168,9 @@ def candidates_chart(data: FolderData, out: Path, measure: str) -> Chart | None:
         for g in shown
         if g != NA
     ]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False
+    )
     fig.tight_layout()
     word = "being elected" if measure == "P(elected)" else "winning"
     name = "elected" if measure == "P(elected)" else "win"

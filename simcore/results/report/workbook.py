@@ -186,4 +186,3 @@ def write_workbook(data: FolderData, path: Path) -> None:
         body = [[r["strategy"], measure_label(r), r["estimate"], r["std_error"]] for r in other]
         _sheet(wb, "Other measures", ["strategy", "measure", "estimate", "std_error"], body, {})
     wb.save(path)
-

@@ -120,13 +120,15 @@ def run(
     """
     from pathlib import Path
 
-    from simcore.cli.progress import Progress
+    from simcore.cli.progress import Progress, compile_note
     from simcore.cli.report_cmd import report_note
     from simcore.jobs.run import run_scenario, summary_json
     from simcore.results.sim_table import render_summary
 
     sc = _read_for_run(file)
     out = out or str(Path("results") / Path(file).stem)
+    if not quiet and not as_json:
+        compile_note()
     summary = run_scenario(
         sc,
         sims=sims,
@@ -183,12 +185,17 @@ def check_sampling(file, voters_per_ballot, sims, seed, threads, top, as_json):
     run's (and between the two exact runs, for scale), and the measures that moved most, each
     with its paired standard error.
     """
+    from simcore.cli.progress import Progress, compile_note, end_line
     from simcore.jobs.sampling_check import check_sampling as run_check
     from simcore.jobs.sampling_check import render_check
 
     sc = _read_for_run(file)
     seed = seed if seed is not None else (sc.seed if sc.seed is not None else 1)
-    check = run_check(sc, voters_per_ballot, sims, seed, threads=threads)
+    if not as_json:
+        compile_note()
+    progress = Progress(not as_json, "simulations (exact, exact again, sampled)")
+    check = run_check(sc, voters_per_ballot, sims, seed, threads=threads, progress=progress)
+    end_line()
     if as_json:
         click.echo(json.dumps(check.as_dict(), indent=2))
     else:

@@ -79,7 +79,6 @@ def seats_chart(data: FolderData, out: Path) -> Chart | None:
     if not slates:
         return None
     top = max(int(r["seats"]) for r in rows)
-    ks = list(range(top + 1))
     val = {(r["strategy"], r["slate"], int(r["seats"])): r for r in rows}
     cols = min(2, len(slates))
     nrow = math.ceil(len(slates) / cols)
@@ -88,11 +87,16 @@ def seats_chart(data: FolderData, out: Path) -> Chart | None:
     shades = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
     for i, g in enumerate(slates):
         ax = axes[i // cols][i % cols]
+        seen = [
+            k for k in range(top + 1) if any(val[(s, g, k)]["estimate"] > 0 for s in strategies)
+        ]
+        ks = list(range(max(min(seen) - 1, 0), min(max(seen) + 1, top) + 1))
         for j, s in enumerate(strategies):
             xs = [k - 0.4 + width * (j + 0.5) for k in ks]
             rs = [val[(s, g, k)] for k in ks]
-            lo = [r["estimate"] - r["ci_low"] for r in rs]
-            hi = [r["ci_high"] - r["estimate"] for r in rs]
+            # (no interval drawn on a bar of 0: it reads as a bar)
+            lo = [r["estimate"] - r["ci_low"] if r["estimate"] > 0 else 0 for r in rs]
+            hi = [r["ci_high"] - r["estimate"] if r["estimate"] > 0 else 0 for r in rs]
             ax.bar(
                 xs,
                 [r["estimate"] for r in rs],
@@ -119,7 +123,8 @@ def seats_chart(data: FolderData, out: Path) -> Chart | None:
         "For each slate, the chance of winning exactly 0, 1, 2, ... seats, one bar per "
         "strategy, side by side. Taller bars further right mean more seats. The thin black "
         "lines are 95% intervals (the simulation's uncertainty about each chance). The "
-        "heading gives the average seats under each strategy, in the legend's order.",
+        "heading gives the average seats under each strategy, in the legend's order. Seat "
+        "counts far from every simulated result are left out.",
         _save(fig, "seats", out),
     )
 
@@ -132,6 +137,11 @@ def candidates_chart(data: FolderData, out: Path, measure: str) -> Chart | None:
     by = {(r["strategy"], r["candidate"]): r for r in rows}
     names = list(dict.fromkeys(r["candidate"] for r in rows))
     names.sort(key=lambda c: -max(by[(s, c)]["estimate"] for s in strategies))  # (stable)
+    never = [c for c in names if all(by[(s, c)]["estimate"] == 0 for s in strategies)]
+    if len(never) < len(names):
+        names = [c for c in names if c not in never]
+    else:
+        never = []
     slate = {r["candidate"]: r["slate"] for r in rows}
     colours = slate_colours(data)
     fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.24 * len(names) * max(1, len(strategies) / 2)))
@@ -158,10 +168,12 @@ def candidates_chart(data: FolderData, out: Path, measure: str) -> Chart | None:
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_xlabel(f"{measure} with 95% interval")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    handles = [
+    handles = [plt.Line2D([], [], linestyle="", label="strategy (shape):")]
+    handles += [
         plt.Line2D([], [], marker=MARKERS[j % len(MARKERS)], color="#444444", linestyle="", label=s)
         for j, s in enumerate(strategies)
     ]
+    handles.append(plt.Line2D([], [], linestyle="", label="slate (colour):"))
     shown = [g for g in dict.fromkeys(slate.values())]
     handles += [
         plt.Line2D([], [], marker="s", color=colours.get(g, NO_SLATE), linestyle="", label=g)
@@ -179,7 +191,13 @@ def candidates_chart(data: FolderData, out: Path, measure: str) -> Chart | None:
         f"Each candidate's chance of {word}",
         f"Every candidate, most likely first, with the chance of {word} under each strategy "
         "(one marker shape per strategy) and its 95% interval (the line through the marker). "
-        "Colours show the candidate's slate.",
+        "Colours show the candidate's slate."
+        + (
+            f" Not shown: {len(never)} candidates {word.replace('being ', '')} in no simulation "
+            f"under any strategy ({', '.join(never)})."
+            if never
+            else ""
+        ),
         _save(fig, name, out),
     )
 

@@ -91,7 +91,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from simcore.cli import bench_cmd, count_cmd, rules_cmd, scenario_cmds, sweep_cmd
+    from simcore.cli import (
+        bench_cmd,
+        count_cmd,
+        report_cmd,
+        rules_cmd,
+        scenario_cmds,
+        sweep_cmd,
+    )
 
     cli.add_command(count_cmd.count)
     cli.add_command(rules_cmd.rules)
@@ -100,6 +107,7 @@ def _register() -> None:
     cli.add_command(scenario_cmds.check_sampling)
     cli.add_command(sweep_cmd.sweep)
     cli.add_command(bench_cmd.bench)
+    cli.add_command(report_cmd.report)
 
 
 _register()

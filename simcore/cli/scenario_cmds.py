@@ -76,6 +76,12 @@ def validate(file, schema, sets):
 @set_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--report/--no-report",
+    default=True,
+    show_default=True,
+    help="Also write report.html, summary.xlsx and plots/ (needs simcore's report extra).",
+)
 def run(
     file,
     sims,
@@ -89,21 +95,27 @@ def run(
     sets,
     quiet,
     as_json,
+    report,
 ):
     """Simulate scenario FILE and write its outcome distributions.
 
     Writes OUT/simulations.parquet (a row per simulation and strategy), OUT/summary.parquet and
     OUT/summary.csv (per strategy: P(slate wins k seats), mean seats, P(candidate elected), with
-    Monte Carlo errors and paired differences from the first strategy) and OUT/run.json.
+    Monte Carlo errors and paired differences from the first strategy) and OUT/run.json, a
+    copy of the scenario, summary_wide.csv, a README.txt key and (unless --no-report) the report:
+    report.html, summary.xlsx and plots/.
     """
     from pathlib import Path
 
-    from simcore.cli.progress import Progress
+    from simcore.cli.progress import Progress, compile_note
+    from simcore.cli.report_cmd import report_note
     from simcore.jobs.run import run_scenario, summary_json
     from simcore.results.sim_table import render_summary
 
     sc = read_for_run(file, sets)
     out = out or str(Path("results") / Path(file).stem)
+    if not quiet and not as_json:
+        compile_note()
     summary = run_scenario(
         sc,
         sims=sims,
@@ -115,7 +127,11 @@ def run(
         progress=Progress(not quiet and not as_json),
         precision=precision,
         voters_per_ballot=voters_per_ballot,
+        report=report,
     )
+    note = report_note() if report else None
+    if note:
+        click.echo(note, err=True)
     if as_json:
         click.echo(summary_json(summary))
     elif not quiet:
@@ -157,12 +173,17 @@ def check_sampling(file, voters_per_ballot, sims, seed, threads, top, as_json, s
     run's (and between the two exact runs, for scale), and the measures that moved most, each
     with its paired standard error.
     """
+    from simcore.cli.progress import Progress, compile_note, end_line
     from simcore.jobs.sampling_check import check_sampling as run_check
     from simcore.jobs.sampling_check import render_check
 
     sc = read_for_run(file, sets)
     seed = seed if seed is not None else (sc.seed if sc.seed is not None else 1)
-    check = run_check(sc, voters_per_ballot, sims, seed, threads=threads)
+    if not as_json:
+        compile_note()
+    progress = Progress(not as_json, "simulations (exact, exact again, sampled)")
+    check = run_check(sc, voters_per_ballot, sims, seed, threads=threads, progress=progress)
+    end_line()
     if as_json:
         click.echo(json.dumps(check.as_dict(), indent=2))
     else:

@@ -17,6 +17,7 @@ import numpy as np
 from simcore.kernels.rng import stream_key
 from simcore.model.scenario import Scenario
 from simcore.results.accumulate import Accumulator, CollegeAccumulator
+from simcore.results.folder_extras import write_extras
 from simcore.results.run_folder import RunFolder
 from simcore.results.sim_outputs import (
     SimulationRows,
@@ -75,6 +76,7 @@ def run_scenario(
     precision: float | None = None,
     check_every: int = CHECK_EVERY,
     voters_per_ballot: int | None = None,
+    report: bool = False,
 ) -> RunSummary:
     """Simulate ``sc`` ``sims`` times (default: the scenario's) with ``seed`` (default: the
     scenario's, else a fresh one), writing outputs to ``out`` when given.  ``chunk_size``
@@ -87,7 +89,11 @@ def run_scenario(
 
     ``voters_per_ballot`` (default: the scenario's) K > 1 samples the electorate below each
     group's first drawn preference, 1 in K, each ballot counted K times (an approximation; see
-    docs/scenarios.md and :mod:`simcore.jobs.sampling_check`)."""
+    docs/scenarios.md and :mod:`simcore.jobs.sampling_check`).
+
+    With ``report`` (and the report extra installed: see
+    :func:`simcore.results.report.missing_modules`), ``out`` also gets ``report.html``,
+    ``summary.xlsx`` and ``plots/``."""
     from simcore.counting.api import new_seed
 
     sims = int(sims if sims is not None else sc.sims)
@@ -114,6 +120,8 @@ def run_scenario(
         "rule": sc.rule if sc.college is None else f"college: {sc.college.method}",
         "seats": sc.seats,
         "strategies": [s.name for s in sc.strategies],
+        "strategy_descriptions": {s.name: s.description for s in sc.strategies},
+        "slates": {s.id: s.name for s in sc.slates},
         "versions": versions(),
         "command": " ".join(sys.argv),
     }
@@ -184,6 +192,12 @@ def run_scenario(
             rows_out.close({**meta["timings"], **{k: meta[k] for k in outcome if k in meta}})
             rows_out = None
             write_summary(folder, rows, meta)
+            write_extras(folder.stage, sc.source, rows, meta)
+            if report:
+                from simcore.results.report import missing_modules, write_report
+
+                if not missing_modules():
+                    write_report(folder.stage)
             folder.publish()
     except BaseException:  # an error, Ctrl-C or SIGTERM: no partial results are left behind
         if rows_out is not None:

@@ -89,6 +89,7 @@ def check_sampling(
     *,
     threads: int | None = None,
     chunk_size: int = 50,
+    progress=None,
 ) -> SamplingCheck:
     """Simulate ``sc`` ``sims`` times exactly and with a 1-in-``voters_per_ballot`` sample, on
     the same seed, and compare every summary measure of the two runs on paired simulations."""
@@ -103,7 +104,12 @@ def check_sampling(
         run_chunk(plan, stream_key(seed), 0, 1)  # compile (or load) the kernels
         t = time.perf_counter()
         chunks = simulate(plan, sims, seed, threads=threads, chunk_size=chunk_size)
-        elected.append(np.concatenate([c.elected for c in chunks]))
+        parts = []
+        for c in chunks:
+            parts.append(c.elected)
+            if progress is not None:  # (done, total) over the three runs
+                progress(len(elected) * sims + c.first + c.n, 3 * sims)
+        elected.append(np.concatenate(parts))
         per_s.append(sims / max(time.perf_counter() - t, 1e-9))
     exact, again, sampled = elected
     differ, rows = _compare(sc, plan, exact, sampled)

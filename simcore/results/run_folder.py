@@ -25,6 +25,16 @@ from pathlib import Path
 from simcore.errors import InputError
 
 OUTPUTS = ("simulations.parquet", "summary.parquet", "summary.csv", "run.json")
+# written by a run when it can (the scenario copy, the key, the report): moved with the rest when
+# present; an earlier run's copies are removed on publishing, so none is left from another run
+OPTIONAL_OUTPUTS = (
+    "scenario.toml",
+    "README.txt",
+    "summary_wide.csv",
+    "summary.xlsx",
+    "report.html",
+    "plots",
+)
 STAGE_PREFIX = ".simcore-partial-"
 OWNER_FILE = "owner.json"  # inside a staging folder: the run's PID and when it made the folder
 # A process that started this long after a staging folder was made cannot have made it (its PID
@@ -116,9 +126,15 @@ class RunFolder:
 
     def publish(self) -> None:
         with writing(self.path):
-            for name in self.outputs:
-                if (self.path / name).exists():
-                    (self.path / name).unlink()
+            for name in (*self.outputs, *OPTIONAL_OUTPUTS):
+                old = self.path / name
+                if old.is_dir() and not old.is_symlink():
+                    shutil.rmtree(old)
+                elif old.exists() or old.is_symlink():
+                    old.unlink()
+            for name in OPTIONAL_OUTPUTS:
+                if (self.stage / name).exists():
+                    os.replace(self.stage / name, self.path / name)
             for name in self.outputs:  # run.json last: its presence marks a complete run
                 os.replace(self.stage / name, self.path / name)
             (self.stage / OWNER_FILE).unlink()

@@ -41,6 +41,12 @@ SUMMARY_COLUMNS = (
     "difference_ci_high",
     "simulations",
 )
+# the columns of summary.csv and summary.parquet: SUMMARY_COLUMNS with the slate's id beside its
+# name; in the files every key column is filled (NOT_APPLICABLE where it does not apply)
+FILE_COLUMNS = (*SUMMARY_COLUMNS[:3], "slate_id", *SUMMARY_COLUMNS[3:])
+KEY_COLUMNS = ("strategy", "measure", "slate", "slate_id", "candidate", "section", "seats")
+NOT_APPLICABLE = "-"
+NO_SLATE_ID = "no_slate"  # the id of candidates without a slate (as in seats_no_slate)
 
 
 class SimulationRows:
@@ -181,6 +187,7 @@ def summary_rows(acc: Accumulator, plan) -> list[dict]:
     n = acc.n
     groups = [s.name for s in sc.slates] + ["no slate"]
     group_of = [groups[g] for g in acc.slate_of]
+    ids = dict(zip(groups, [s.id for s in sc.slates] + [NO_SLATE_ID], strict=True))
     rows = []
 
     def add(s, measure, slate, candidate, seats, m, j, proportion):
@@ -192,7 +199,8 @@ def summary_rows(acc: Accumulator, plan) -> list[dict]:
                     SUMMARY_COLUMNS,
                     (sc.strategies[s].name, measure, slate, candidate, "", seats, *est, *dif, n),
                     strict=True,
-                )
+                ),
+                slate_id=ids[slate],
             )
         )
 
@@ -223,7 +231,8 @@ def college_summary_rows(acc: CollegeAccumulator, plan) -> list[dict]:
                     SUMMARY_COLUMNS,
                     (sc.strategies[s].name, measure, "", candidate, section, None, *est, *dif, n),
                     strict=True,
-                )
+                ),
+                slate_id="",
             )
         )
 
@@ -246,14 +255,25 @@ def write_summary(folder: RunFolder, rows: list[dict], metadata: dict) -> None:
         _write_summary(folder, rows, metadata)
 
 
+def filled(row: dict) -> dict:
+    """``row`` as the files hold it: every key column but ``seats`` filled, NOT_APPLICABLE
+    where the key does not apply to the measure (``seats`` stays None there)."""
+    out = {c: row.get(c) for c in FILE_COLUMNS}
+    for c in KEY_COLUMNS[:-1]:
+        if out[c] in ("", None):
+            out[c] = NOT_APPLICABLE
+    return out
+
+
 def _write_summary(folder: RunFolder, rows: list[dict], metadata: dict) -> None:
     table = pa.Table.from_pylist(
-        rows,
+        [filled(r) for r in rows],
         schema=pa.schema(
             [
                 ("strategy", pa.string()),
                 ("measure", pa.string()),
                 ("slate", pa.string()),
+                ("slate_id", pa.string()),
                 ("candidate", pa.string()),
                 ("section", pa.string()),
                 ("seats", pa.int16()),
@@ -266,9 +286,9 @@ def _write_summary(folder: RunFolder, rows: list[dict], metadata: dict) -> None:
     pq.write_table(table, folder.file("summary.parquet"))
     with open(folder.file("summary.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(SUMMARY_COLUMNS)
-        for r in rows:
-            w.writerow(["" if r[c] is None else _csv(r[c]) for c in SUMMARY_COLUMNS])
+        w.writerow(FILE_COLUMNS)
+        for r in map(filled, rows):
+            w.writerow([NOT_APPLICABLE if r[c] is None else _csv(r[c]) for c in FILE_COLUMNS])
     with open(folder.file("run.json"), "w", encoding="utf-8") as f:
         json.dump(metadata, f, indent=2, sort_keys=True)
         f.write("\n")

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simcore.results.run_folder import RunFolder, writing
+from simcore.results.sim_outputs import KEY_COLUMNS, NOT_APPLICABLE
 
 CROSSING_COLUMNS = (
     "key",
@@ -83,12 +84,17 @@ def write_sweep(
     crossings: list[dict],
     metadata: dict,
 ) -> None:
+    # (key columns filled as in summary.csv, so that a pivot keeps every row)
+    long = [
+        {**r, **{c: NOT_APPLICABLE for c in KEY_COLUMNS[:-1] if c in r and r[c] in ("", None)}}
+        for r in rows
+    ]
     with writing(folder.stage):
-        columns = columns_of(rows)
-        table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows])
+        columns = columns_of(long)
+        table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in long])
         table = table.replace_schema_metadata({"simcore": json.dumps(metadata, sort_keys=True)})
         pq.write_table(table, folder.file("sweep.parquet"))
-        _csv_file(folder.file("sweep.csv"), rows, columns)
+        _csv_file(folder.file("sweep.csv"), long, columns)
         wide, wide_columns = wide_rows(rows, keys)
         _csv_file(folder.file("sweep_wide.csv"), wide, wide_columns)
         _csv_file(folder.file("crossings.csv"), crossings, list(CROSSING_COLUMNS))
@@ -102,7 +108,12 @@ def _csv_file(path, rows: list[dict], columns: list[str]) -> None:
         w = csv.writer(f)
         w.writerow(columns)
         for r in rows:
-            w.writerow([_cell(r.get(c)) for c in columns])
+            w.writerow(
+                [
+                    NOT_APPLICABLE if c in KEY_COLUMNS and r.get(c) is None else _cell(r.get(c))
+                    for c in columns
+                ]
+            )
 
 
 def _cell(v):

@@ -63,11 +63,18 @@ class RunFolder:
     hidden folder and publishes them together at the end.  ``note`` receives one line about a
     staging folder of a killed run that was removed."""
 
-    def __init__(self, path: str | Path, force: bool, note: Callable[[str], None] = _note) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        force: bool,
+        note: Callable[[str], None] = _note,
+        outputs: tuple[str, ...] = OUTPUTS,
+    ) -> None:
         self.path = Path(path)
+        self.outputs = outputs  # the files a complete job leaves, run.json last
         if self.path.exists() and not self.path.is_dir():
             raise InputError("exists and is not a folder", path=self.path)
-        existing = [f for f in OUTPUTS if (self.path / f).exists()]
+        existing = [f for f in outputs if (self.path / f).exists()]
         if existing and not force:
             raise InputError(
                 f"already holds results ({existing[0]}); choose another --out or add --force",
@@ -113,10 +120,10 @@ class RunFolder:
 
     def publish(self) -> None:
         with writing(self.path):
-            for name in OUTPUTS:
+            for name in self.outputs:
                 if (self.path / name).exists():
                     (self.path / name).unlink()
-            for name in OUTPUTS:  # run.json last: its presence marks a complete run
+            for name in self.outputs:  # run.json last: its presence marks a complete run
                 os.replace(self.stage / name, self.path / name)
             (self.stage / OWNER_FILE).unlink()
             self.stage.rmdir()

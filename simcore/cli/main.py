@@ -91,13 +91,21 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from simcore.cli import bench_cmd, count_cmd, optimize_cmd, rules_cmd, scenario_cmds
+    from simcore.cli import (
+        bench_cmd,
+        count_cmd,
+        optimize_cmd,
+        rules_cmd,
+        scenario_cmds,
+        sweep_cmd,
+    )
 
     cli.add_command(count_cmd.count)
     cli.add_command(rules_cmd.rules)
     cli.add_command(scenario_cmds.validate)
     cli.add_command(scenario_cmds.run)
     cli.add_command(scenario_cmds.check_sampling)
+    cli.add_command(sweep_cmd.sweep)
     cli.add_command(bench_cmd.bench)
     cli.add_command(optimize_cmd.optimize)
 

@@ -7,6 +7,8 @@ import math
 
 import click
 
+from simcore.cli.options import set_option
+
 
 @click.command()
 @click.argument("file", type=click.Path())
@@ -74,6 +76,7 @@ import click
     type=click.Path(),
     help="Also write a copy of the scenario with the optimized strategy added to this file.",
 )
+@set_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def optimize(
@@ -94,6 +97,7 @@ def optimize(
     out,
     force,
     write,
+    sets,
     quiet,
     as_json,
 ):
@@ -106,11 +110,11 @@ def optimize(
     """
     from pathlib import Path
 
+    from simcore.cli.options import read_for_run
     from simcore.cli.progress import Progress, end_line
-    from simcore.cli.scenario_cmds import _read_for_run
     from simcore.jobs.optimize_run import OptimizeOptions, run_optimize
 
-    sc = _read_for_run(file)
+    sc = read_for_run(file, sets)
     out = out or str(Path("results") / f"{Path(file).stem}-optimize")
     opts = OptimizeOptions(
         slate=slate,

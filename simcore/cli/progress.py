@@ -22,6 +22,7 @@ class Progress:
         self.enabled = enabled and sys.stderr.isatty()
         self.start = time.perf_counter()
         self.last = 0.0
+        self.label = ""  # shown before the bar, e.g. "point 2/10 "
 
     def __call__(self, done: int, total: int) -> None:
         global _bar_shown
@@ -38,7 +39,7 @@ class Progress:
         filled = int(width * done / total) if total else width
         bar = "#" * filled + "-" * (width - filled)
         sys.stderr.write(
-            f"\r[{bar}] {done:,}/{total:,} {100 * done / max(total, 1):3.0f}%  "
+            f"\r{self.label}[{bar}] {done:,}/{total:,} {100 * done / max(total, 1):3.0f}%  "
             f"{rate:,.0f} sims/s  ETA {_clock(eta)}   "
         )
         _bar_shown = done < total

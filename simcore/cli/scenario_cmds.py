@@ -6,33 +6,17 @@ import json
 
 import click
 
+from simcore.cli.options import read_for_run, set_option
 from simcore.errors import InputError
 
 SHOWN_PROBLEMS = 20  # the most problems of one scenario file that `validate` lists
 
 
-def _read_for_run(file):
-    """The scenario; its first problem if it has any, saying how many more ``validate`` lists."""
-    from simcore.inputs.scenario_file import ScenarioError, read_scenario
-
-    try:
-        return read_scenario(file)
-    except ScenarioError as exc:
-        if len(exc.errors) == 1:
-            raise
-        more = len(exc.errors) - 1
-        raise InputError(
-            f"{exc.message} (and {more} more problem(s): 'simcore validate {file}' lists them)",
-            path=exc.path,
-            line=exc.line,
-            key=exc.key,
-        ) from None
-
-
 @click.command()
 @click.argument("file", required=False, type=click.Path())
 @click.option("--schema", is_flag=True, help="Print the JSON Schema of scenario files instead.")
-def validate(file, schema):
+@set_option
+def validate(file, schema, sets):
     """Check scenario FILE and summarise it (or print the JSON Schema with --schema)."""
     if schema:
         from simcore.inputs.scenario_schema import json_schema
@@ -45,7 +29,7 @@ def validate(file, schema):
     from simcore.sim.plan import check_limits
 
     try:
-        sc = read_scenario(file)
+        sc = read_scenario(file, sets)
     except ScenarioError as exc:
         for error in exc.errors[:SHOWN_PROBLEMS]:
             click.echo(f"simcore: error: {error}", err=True)
@@ -60,6 +44,7 @@ def validate(file, schema):
         f"{file}: ok: {sc.title!r}: {len(sc.candidates)} candidates, {sc.seats} seats, {how}, "
         f"{len(sc.slates)} slates, {len(sc.regions)} regions "
         f"(electorate {electorate:,}), strategies: {', '.join(s.name for s in sc.strategies)}"
+        + (f" (with --set {', --set '.join(sc.overrides)})" if sc.overrides else "")
     )
 
 
@@ -88,10 +73,22 @@ def validate(file, schema):
     "the voters, each ballot counted K times (several times faster at NEC scale; default: the "
     "file's, else 1 = exact; see 'simcore check-sampling').",
 )
+@set_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def run(
-    file, sims, seed, out, force, threads, chunk_size, precision, voters_per_ballot, quiet, as_json
+    file,
+    sims,
+    seed,
+    out,
+    force,
+    threads,
+    chunk_size,
+    precision,
+    voters_per_ballot,
+    sets,
+    quiet,
+    as_json,
 ):
     """Simulate scenario FILE and write its outcome distributions.
 
@@ -105,7 +102,7 @@ def run(
     from simcore.jobs.run import run_scenario, summary_json
     from simcore.results.sim_table import render_summary
 
-    sc = _read_for_run(file)
+    sc = read_for_run(file, sets)
     out = out or str(Path("results") / Path(file).stem)
     summary = run_scenario(
         sc,
@@ -150,7 +147,8 @@ def run(
     "--top", type=click.IntRange(min=1), default=10, show_default=True, help="Measures to list."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print every measure as JSON.")
-def check_sampling(file, voters_per_ballot, sims, seed, threads, top, as_json):
+@set_option
+def check_sampling(file, voters_per_ballot, sims, seed, threads, top, as_json, sets):
     """How much --voters-per-ballot K moves scenario FILE's results.
 
     Simulates FILE exactly, exactly again with another electorate from the same parameters, and
@@ -162,7 +160,7 @@ def check_sampling(file, voters_per_ballot, sims, seed, threads, top, as_json):
     from simcore.jobs.sampling_check import check_sampling as run_check
     from simcore.jobs.sampling_check import render_check
 
-    sc = _read_for_run(file)
+    sc = read_for_run(file, sets)
     seed = seed if seed is not None else (sc.seed if sc.seed is not None else 1)
     check = run_check(sc, voters_per_ballot, sims, seed, threads=threads)
     if as_json:

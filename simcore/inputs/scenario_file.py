@@ -15,6 +15,7 @@ they are raised together as one :class:`ScenarioError`, which reads as the first
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import sys
@@ -36,6 +37,7 @@ from simcore.inputs.scenario_nodes import (
     Problems,
     render_path,
 )
+from simcore.inputs.scenario_overrides import Override, apply_overrides, blame, parse_set
 from simcore.inputs.scenario_slates import DEFAULT, geometric_length, to_dist, to_length
 from simcore.inputs.text import parse_fraction, read_config_text
 from simcore.model.names import collapse, name_problem
@@ -65,32 +67,63 @@ class ScenarioError(InputError):
         self.errors = list(errors)
 
 
-def read_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario file; raise :class:`ScenarioError` listing its problems."""
-    return parse_scenario(read_config_text(path), path)
+def read_scenario(path: str | Path, sets: Sequence[str | Override] = ()) -> Scenario:
+    """Read and check a scenario file with overrides ``sets`` (``KEY=VALUE`` texts, see
+    :mod:`simcore.inputs.scenario_overrides`); raise :class:`ScenarioError` listing its
+    problems."""
+    return parse_scenario(read_config_text(path), path, sets)
 
 
-def parse_scenario(text: str, path: str | Path = "<scenario>") -> Scenario:
-    """Check a scenario given as TOML text (``path`` names it in errors and as its source)."""
+def parse_scenario(
+    text: str, path: str | Path = "<scenario>", sets: Sequence[str | Override] = ()
+) -> Scenario:
+    """Check a scenario given as TOML text (``path`` names it in errors and as its source),
+    after applying the overrides ``sets`` to it; a problem an override causes names it."""
     text = text.removeprefix("\ufeff")
     data = _load_toml(text, path)
+    overrides = [s if isinstance(s, Override) else parse_set(s, path) for s in sets]
+    base = copy.deepcopy(data) if overrides else None
+    apply_overrides(data, overrides, path)
     found = Problems()
     found.extend(schema.problems(data))
-    scenario = None if found else _build(data, path, found)
+    scenario = None if found else _build(data, path, found, overrides)
     if found:
         locator = KeyLocator(text)
+        in_file = _problems_of(base, path) if overrides else set()
         raise ScenarioError(
-            [
-                InputError(
-                    _with_hint(problem),
-                    path=path,
-                    line=locator.line(problem.path),
-                    key=render_path(problem.path) or None,
-                )
-                for problem in found.found
-            ]
+            [_error(problem, path, locator, overrides, in_file) for problem in found.found]
         )
     return scenario
+
+
+def _problems_of(data: dict[str, Any], path: str | Path) -> set[tuple[KeyPath, str]]:
+    """The problems of the file itself (without overrides), as (key path, message) pairs."""
+    found = Problems()
+    found.extend(schema.problems(data))
+    if not found:
+        _build(data, path, found, [])
+    return {(p.path, p.message) for p in found.found}
+
+
+def _error(
+    problem: Problem,
+    path: str | Path,
+    locator: KeyLocator,
+    overrides: Sequence[Override],
+    in_file: set[tuple[KeyPath, str]],
+) -> InputError:
+    """The problem as an error at its line of the file, or naming the override that caused it
+    (one the file does not have without the overrides)."""
+    if overrides and (problem.path, problem.message) not in in_file:
+        cause = blame(problem.path, overrides)
+        where = "" if problem.path == cause.path else f"{render_path(problem.path)}: "
+        return InputError(f"{where}{_with_hint(problem)}", path=path, key=cause.origin)
+    return InputError(
+        _with_hint(problem),
+        path=path,
+        line=locator.line(problem.path),
+        key=render_path(problem.path) or None,
+    )
 
 
 def _with_hint(problem: Problem) -> str:
@@ -135,7 +168,9 @@ def _load_toml(text: str, path: str | Path) -> dict[str, Any]:
 # -- building -------------------------------------------------------------------------------------
 
 
-def _build(data: dict[str, Any], path: str | Path, found: Problems) -> Scenario | None:
+def _build(
+    data: dict[str, Any], path: str | Path, found: Problems, overrides: Sequence[Override]
+) -> Scenario | None:
     """The scenario, or None after recording in ``found`` what is wrong with it."""
     nonaligned = schema.SCENARIO.get(data, "nonaligned")
     strength_sd = float(schema.NONALIGNED.get(nonaligned, "strength_sd"))
@@ -189,6 +224,7 @@ def _build(data: dict[str, Any], path: str | Path, found: Problems) -> Scenario 
         description=schema.SCENARIO.get(data, "description"),
         source=str(path),
         college=college,
+        overrides=tuple(ov.text for ov in overrides),
     )
 
 

@@ -23,7 +23,7 @@ from simcore.jobs.strategy_eval import Evaluator, parse_objective
 from simcore.jobs.strategy_space import StrategySpace, describe
 from simcore.model.scenario import Scenario
 from simcore.results.optimize_outputs import (
-    OPTIMIZE_OUTPUTS,
+    OptimizeFolder,
     check_scenario_text,
     scenario_with_strategy,
     strategy_toml,
@@ -179,7 +179,7 @@ def run_optimize(
         opts.seed if opts.seed is not None else (sc.seed if sc.seed is not None else new_seed())
     )
     threads = opts.threads or default_threads()
-    folder = RunFolder(out, force, outputs=OPTIMIZE_OUTPUTS) if out is not None else None
+    folder = OptimizeFolder(out, force) if out is not None else None
     try:
         t0 = time.perf_counter()
         ev = Evaluator(plan, k, base, objective, threads=threads)
@@ -248,6 +248,7 @@ def _result(sc, plan, k, opts, objective, outcome: Outcome, settings, base, thre
         "scenario": sc.title,
         "scenario_file": sc.source,
         "scenario_sha256": scenario_hash(sc),
+        "overrides": [str(o) for o in sc.overrides],
         "seed": settings.seed,
         "threads": threads,
         "slate": slate.id,

@@ -38,8 +38,12 @@ class RunSummary:
 
 
 def scenario_hash(sc: Scenario) -> str:
+    """SHA-256 of the scenario file's bytes, followed by its ``--set`` overrides if any."""
     if sc.source and Path(sc.source).is_file():
-        return hashlib.sha256(Path(sc.source).read_bytes()).hexdigest()
+        h = hashlib.sha256(Path(sc.source).read_bytes())
+        for text in sc.overrides:
+            h.update(b"\0--set " + text.encode())
+        return h.hexdigest()
     return hashlib.sha256(repr(sc).encode()).hexdigest()
 
 
@@ -97,6 +101,7 @@ def run_scenario(
         "scenario": sc.title,
         "scenario_file": sc.source,
         "scenario_sha256": scenario_hash(sc),
+        "overrides": list(sc.overrides),
         "seed": seed,
         "simulations": sims,
         "threads": threads,

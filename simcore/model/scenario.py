@@ -149,6 +149,7 @@ class Scenario:
     description: str = ""
     source: str | None = None
     college: CollegeSpec | None = None
+    overrides: tuple[str, ...] = ()  # the --set KEY=VALUE applied to the file, in order
 
     @property
     def candidate_names(self) -> tuple[str, ...]:

@@ -12,9 +12,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simcore.errors import InputError
-from simcore.results.run_folder import writing
+from simcore.results.run_folder import RunFolder, writing
 
 OPTIMIZE_OUTPUTS = ("optimized.toml", "search.parquet", "final.csv", "run.json")
+
+
+class OptimizeFolder(RunFolder):
+    outputs = OPTIMIZE_OUTPUTS
+
 
 FINAL_COLUMNS = (
     "rank",

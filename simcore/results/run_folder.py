@@ -61,20 +61,16 @@ def _note(text: str) -> None:
 class RunFolder:
     """The output folder of a run: refuses to overwrite unless ``force``; stages files in a
     hidden folder and publishes them together at the end.  ``note`` receives one line about a
-    staging folder of a killed run that was removed."""
+    staging folder of a killed run that was removed.  ``outputs``: the files it publishes, the
+    one that marks a complete run last (a subclass names its own)."""
 
-    def __init__(
-        self,
-        path: str | Path,
-        force: bool,
-        note: Callable[[str], None] = _note,
-        outputs: tuple[str, ...] = OUTPUTS,
-    ) -> None:
+    outputs: tuple[str, ...] = OUTPUTS
+
+    def __init__(self, path: str | Path, force: bool, note: Callable[[str], None] = _note) -> None:
         self.path = Path(path)
-        self.outputs = outputs  # the files a complete job leaves, run.json last
         if self.path.exists() and not self.path.is_dir():
             raise InputError("exists and is not a folder", path=self.path)
-        existing = [f for f in outputs if (self.path / f).exists()]
+        existing = [f for f in self.outputs if (self.path / f).exists()]
         if existing and not force:
             raise InputError(
                 f"already holds results ({existing[0]}); choose another --out or add --force",

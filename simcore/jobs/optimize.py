@@ -89,6 +89,7 @@ class Comparison:
     entries: list[Entry]
     diff: list[Tally]  # best minus each entry, per simulation
     n: int
+    widest: float  # the widest 95% half-width of those differences
 
 
 @dataclass
@@ -351,6 +352,7 @@ def _kn_w(delta: float, h2: float, s2: float, r: int) -> float:
 def _final(ev, shown: list[Entry], key, settings: Settings) -> Comparison:
     n = 0
     diffs = [Tally() for _ in shown]
+    widest = math.inf
     while True:
         room = (settings.budget - ev.counted) // len(shown)
         if n >= MIN_FINAL and room < FINAL_BATCH:
@@ -368,4 +370,4 @@ def _final(ev, shown: list[Entry], key, settings: Settings) -> Comparison:
         if n >= MIN_FINAL and widest <= settings.precision:
             break
     names = [e.origin if e.origin != "search" else "" for e in shown]
-    return Comparison(names, shown, diffs, n)
+    return Comparison(names, shown, diffs, n, widest)

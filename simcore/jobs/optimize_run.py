@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -273,7 +274,11 @@ def _result(sc, plan, k, opts, objective, outcome: Outcome, settings, base, thre
             "simulations": outcome.selection_sims,
             "survivors": outcome.kn_survivors,
         },
-        "final_simulations": cmp.n,
+        "final": {
+            "simulations": cmp.n,
+            "widest_half_width": _num(cmp.widest) if math.isfinite(cmp.widest) else None,
+            "precision_met": bool(cmp.widest <= settings.precision),
+        },
         "result": summary,
         "versions": versions(),
     }

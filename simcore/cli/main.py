@@ -94,6 +94,7 @@ def _register() -> None:
     from simcore.cli import (
         bench_cmd,
         count_cmd,
+        optimize_cmd,
         report_cmd,
         rules_cmd,
         scenario_cmds,
@@ -106,8 +107,9 @@ def _register() -> None:
     cli.add_command(scenario_cmds.run)
     cli.add_command(scenario_cmds.check_sampling)
     cli.add_command(sweep_cmd.sweep)
-    cli.add_command(bench_cmd.bench)
+    cli.add_command(optimize_cmd.optimize)
     cli.add_command(report_cmd.report)
+    cli.add_command(bench_cmd.bench)
 
 
 _register()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -265,7 +266,9 @@ def differences_chart(data: FolderData, out: Path, limit: int = 25) -> Chart | N
 def make_charts(data: FolderData, out: Path) -> list[Chart]:
     from simcore.results.report.plots_extra import optimize_charts, sweep_charts
 
-    with matplotlib.rc_context(RC):
+    # (with dozens of strategies a layout can be cramped: matplotlib warns and draws it anyway)
+    with matplotlib.rc_context(RC), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Tight layout not applied", UserWarning)
         charts = [
             seats_chart(data, out),
             candidates_chart(data, out, "P(elected)"),

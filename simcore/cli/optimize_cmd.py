@@ -1,0 +1,173 @@
+"""``simcore optimize``: search for the best regional recommended orders of one slate."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+from simcore.cli.options import set_option
+
+
+@click.command()
+@click.argument("file", type=click.Path())
+@click.option("--slate", required=True, help="The slate (its id in the scenario) to optimise.")
+@click.option(
+    "--objective",
+    default="seats",
+    show_default=True,
+    help="seats (mean seats of the slate), seats>=K, elected:NAME or all-elected.",
+)
+@click.option("--same-order-everywhere", is_flag=True, help="Search one national order only.")
+@click.option(
+    "--max-orders",
+    type=int,
+    help="At most K distinct orders across regions (default: one per region allowed).",
+)
+@click.option(
+    "--fix",
+    multiple=True,
+    metavar="NAME=POSITION",
+    help="Pin a candidate to a position (1 = first) in every order; repeatable.",
+)
+@click.option(
+    "--budget",
+    type=click.IntRange(min=1),
+    help="Strategy-simulations in all (one electorate counted under one strategy; "
+    "default 400,000): half for the search, the rest for selection and the final estimate.",
+)
+@click.option(
+    "--precision",
+    type=click.FloatRange(0, min_open=True),
+    help="Indifference zone of the selection and the 95%% half-width at which the final "
+    "comparison stops (default 0.02).",
+)
+@click.option(
+    "--train-sims",
+    type=click.IntRange(min=2),
+    help="Training simulations every strategy is scored on in the search (default: from the "
+    "budget, 50-500).",
+)
+@click.option(
+    "--search",
+    type=click.Choice(["auto", "local", "exhaustive"]),
+    default="auto",
+    show_default=True,
+    help="auto: score every strategy when the space fits half the budget, else local search.",
+)
+@click.option(
+    "--finalists",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="The most of the search's best (those its training simulations cannot tell from the "
+    "leader) that go on to the selection and final comparison.",
+)
+@click.option("--base", help="The strategy giving the other slates' orders (default: the first).")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the file's, else fresh).")
+@click.option("--threads", "-t", type=click.IntRange(min=1), help="Threads (default: all cores).")
+@click.option(
+    "--out", "-o", type=click.Path(), help="Output folder (default: results/<name>-optimize)."
+)
+@click.option("--force", is_flag=True, help="Overwrite the results in an existing folder.")
+@click.option(
+    "--write",
+    type=click.Path(),
+    help="Also write a copy of the scenario with the optimized strategy added to this file.",
+)
+@set_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def optimize(
+    file,
+    slate,
+    objective,
+    same_order_everywhere,
+    max_orders,
+    fix,
+    budget,
+    precision,
+    train_sims,
+    search,
+    finalists,
+    base,
+    seed,
+    threads,
+    out,
+    force,
+    write,
+    sets,
+    quiet,
+    as_json,
+):
+    """Find the recommended orders (per region) that serve a slate best.
+
+    Scores strategies on shared simulated electorates (common random numbers), searches on
+    training simulations, then selects among the best and estimates the winner on fresh
+    simulations.  Writes OUT/optimized.toml, OUT/search.parquet, OUT/final.csv and
+    OUT/run.json; see docs/strategy.md.
+    """
+    from pathlib import Path
+
+    from simcore.cli.options import read_for_run
+    from simcore.cli.progress import Progress, end_line
+    from simcore.jobs.optimize_run import OptimizeOptions, run_optimize
+
+    sc = read_for_run(file, sets)
+    out = out or str(Path("results") / f"{Path(file).stem}-optimize")
+    opts = OptimizeOptions(
+        slate=slate,
+        objective=objective,
+        same_order_everywhere=same_order_everywhere,
+        max_orders=max_orders,
+        fix=fix,
+        budget=budget,
+        precision=precision,
+        train_sims=train_sims,
+        search=search,
+        finalists=finalists,
+        base=base,
+        seed=seed,
+        threads=threads,
+    )
+    show = not quiet and not as_json
+    bar = Progress(show)
+
+    def phase(text: str) -> None:
+        if show and bar.enabled:
+            end_line()
+            click.echo(f"simcore optimize: {text}", err=True)
+
+    result = run_optimize(sc, opts, out=out, force=force, write=write, progress=bar, phase=phase)
+    if as_json:
+        click.echo(json.dumps(result.summary, indent=2))
+        return
+    if quiet:
+        return
+    _print(result, out, write)
+
+
+def _print(result, out, write) -> None:
+    s = result.summary
+    best = s["best"]
+    z = 1.959963984540054
+    click.echo(
+        f"Best recommendation for slate {s['slate']} ({s['objective']}), "
+        f"{s['candidates_evaluated']:,} strategies scored, {s['simulations_run']:,} "
+        "strategy-simulations:"
+    )
+    width = max(len(r) for r in best["orderings"])
+    for region, order in best["orderings"].items():
+        click.echo(f"  {region:<{width}}  {' > '.join(order)}")
+    se = best["std_error"] or 0.0
+    click.echo(
+        f"{s['objective']} = {best['estimate']:.4f} +/- {z * se:.4f} (95%, "
+        f"{best['simulations']:,} fresh simulations)"
+    )
+    for name, d in best["vs"].items():
+        dse = d["std_error"] if d["std_error"] is not None else math.nan
+        click.echo(f"  vs {name}: {d['difference']:+.4f} +/- {z * dse:.4f}")
+    click.echo(f"Wrote {out}/optimized.toml, search.parquet, final.csv, run.json")
+    if write:
+        click.echo(f"Wrote {write} (the scenario with strategy 'optimized' added)")

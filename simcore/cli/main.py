@@ -91,7 +91,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from simcore.cli import bench_cmd, count_cmd, rules_cmd, scenario_cmds
+    from simcore.cli import bench_cmd, count_cmd, fit_cmd, rules_cmd, scenario_cmds
 
     cli.add_command(count_cmd.count)
     cli.add_command(rules_cmd.rules)
@@ -99,6 +99,7 @@ def _register() -> None:
     cli.add_command(scenario_cmds.run)
     cli.add_command(scenario_cmds.check_sampling)
     cli.add_command(bench_cmd.bench)
+    cli.add_command(fit_cmd.check_fit)
 
 
 _register()

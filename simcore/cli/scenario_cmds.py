@@ -103,6 +103,7 @@ def run(
 
     from simcore.cli.progress import Progress
     from simcore.jobs.run import run_scenario, summary_json
+    from simcore.results.first_pref_outputs import render_first_preferences
     from simcore.results.sim_table import render_summary
 
     sc = _read_for_run(file)
@@ -123,6 +124,7 @@ def run(
         click.echo(summary_json(summary))
     elif not quiet:
         click.echo(render_summary(summary.rows, summary.metadata))
+        click.echo(render_first_preferences(summary.rows))
         click.echo(f"Results in {summary.out}/")
 
 

@@ -74,6 +74,8 @@ Outputs = namedtuple(
         "stats",  # (n, n_stats) drawn figures (plan.STAT_*)
         "nodes",  # (n,) size of each simulated ballot tree
         "extra",  # (n, S, width) college figures (see simcore.sim.strategies)
+        "first",  # (n, R, ncand) first preferences outside the slots (simcore.sim.first_prefs)
+        "first_slot",  # (n, R, K, width) first preferences for each recommended-order slot
     ],
 )
 
@@ -132,4 +134,6 @@ def new_outputs(plan, n: int) -> Outputs:
         np.zeros((n, plan.n_stats), np.float64),
         np.zeros(n, np.int64),
         np.zeros((n, plan.n_strategies, max(plan.ncand, 3)), np.int64),
+        np.zeros((n, plan.n_regions, plan.ncand), np.int64),
+        np.zeros((n, plan.n_regions, plan.n_slates, plan.slate_members.shape[1]), np.int64),
     )

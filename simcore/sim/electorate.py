@@ -93,7 +93,9 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
     """Draw simulation ``sim`` into ``forest``; returns (status, nodes, relabel rows).
 
     With ``per_region`` every region gets a tree of its own (rooted at ``region_root[r]``; a
-    college counts them separately); otherwise node 0 roots one tree for all regions."""
+    college counts them separately); otherwise node 0 roots one tree for all regions, and
+    ``region_root[r]`` (where it has room) marks where region ``r``'s slate supporters start,
+    ``region_root[R]`` where the non-aligned voters start (see :mod:`simcore.sim.first_prefs`)."""
     s = np.empty(4, np.uint64)
     seed_stream(key, sim, s)
     d = work.drawn
@@ -160,6 +162,8 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
                 return FOREST_FULL, 0, 0
             region_root[r] = root
             m += 1
+        elif r < region_root.shape[0]:  # where this region's groups start (first_prefs)
+            region_root[r] = root
         for k in range(n_slates):
             ka = slate_size[k]
             nb = off_size[k]
@@ -250,6 +254,8 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
         for r in range(n_regions):
             n_na += d.supporters[r, n_slates]
         m0 = m
+        if n_regions < region_root.shape[0]:  # where the non-aligned voters start
+            region_root[n_regions] = m
         m = grow(s, n_na, 0, everyone, strength, forest, m, scratch, per, thin_depth)
         if m < 0:
             return FOREST_FULL, 0, 0

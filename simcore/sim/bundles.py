@@ -45,6 +45,7 @@ Model = namedtuple(
         "slate_size",  # (K,)
         "off_slate",  # (K, ncand) the candidates off each slate, -1 padded
         "off_size",  # (K,)
+        "affinity",  # (K, ncand) multipliers on strengths after each slate (all 1: none)
         "voters_per_ballot",  # > 1: the sampled approximation (see simcore.sim.electorate)
         "generation_salt",  # != 0: another electorate from the same parameters (checks)
     ],
@@ -100,6 +101,7 @@ def model_of(plan) -> Model:
         plan.slate_size,
         plan.off_slate,
         plan.off_size,
+        plan.affinity,
         int(plan.voters_per_ballot),
         int(plan.generation_salt),
     )

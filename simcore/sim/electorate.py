@@ -128,9 +128,19 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
     alias_a2 = np.empty((n_slates, max(n_a_max, 1)), np.int64)
     prob_b2 = np.empty((n_slates, ncand), np.float64)
     alias_b2 = np.empty((n_slates, ncand), np.int64)
+    # slate affinities: each slate's supporters rank with strengths times its multipliers (a
+    # slate without any uses the drawn strengths themselves, so nothing else changes)
+    strength_k = np.empty((n_slates, ncand), np.float64)
+    affine = np.zeros(n_slates, np.bool_)
     for k in range(n_slates):
-        alias_table(slate_members[k, : slate_size[k]], strength, prob_a2[k], alias_a2[k])
-        alias_table(off_slate[k, : off_size[k]], strength, prob_b2[k], alias_b2[k])
+        for c in range(ncand):
+            strength_k[k, c] = strength[c] * model.affinity[k, c]
+            if model.affinity[k, c] != 1.0:
+                affine[k] = True
+    for k in range(n_slates):
+        sk = strength_k[k] if affine[k] else strength
+        alias_table(slate_members[k, : slate_size[k]], sk, prob_a2[k], alias_a2[k])
+        alias_table(off_slate[k, : off_size[k]], sk, prob_b2[k], alias_b2[k])
     alias_table(all_members, strength, prob_all, alias_all)
     everyone = GroupModel(
         all_members,
@@ -167,6 +177,7 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
         for k in range(n_slates):
             ka = slate_size[k]
             nb = off_size[k]
+            sk = strength_k[k] if affine[k] else strength
             n_sup = d.supporters[r, k]
             followers = binomial(s, n_sup, d.follow[k])
             others = n_sup - followers
@@ -212,7 +223,7 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
                     count - halt,
                     0,
                     slate_group,
-                    strength,
+                    sk,
                     forest,
                     m,
                     scratch,
@@ -233,7 +244,7 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
             # Plackett-Luce over the slate's candidates, then off the slate
             if n_pl > 0:
                 m0 = m
-                m = grow(s, n_pl, ka, slate_group, strength, forest, m, scratch, per, thin_depth)
+                m = grow(s, n_pl, ka, slate_group, sk, forest, m, scratch, per, thin_depth)
                 if m < 0:
                     return FOREST_FULL, 0, 0
                 if sampled:

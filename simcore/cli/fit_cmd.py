@@ -50,3 +50,52 @@ def check_fit(file, observed, sims, seed, strategy, threshold, threads, as_json)
         click.echo(json.dumps(check.as_dict(), indent=2))
     else:
         click.echo(render_check(check, sc.title))
+
+
+@click.command("fit")
+@click.argument("ballots", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "-o", required=True, type=click.Path(), help="The scenario file to write.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@click.option("--title", help="The scenario's title (default: from the files).")
+@click.option(
+    "--rule", default="scottish", show_default=True, help="The counting rule to write (assumed)."
+)
+def fit(ballots, out, force, title, rule):
+    """Fit a scenario to BALLOTS: scot-elex CSV files whose candidates carry party labels, each
+    file a region of one election.
+
+    Parties become slates; fitted: bloc shares by region, each slate's modal order, follow rate,
+    stop-after-slate rate and continuation lengths, non-aligned ballot lengths, and Plackett-Luce
+    strengths, each with a comment naming its source (see docs/calibration.md).
+    """
+    from pathlib import Path
+
+    from simcore.errors import InputError
+    from simcore.jobs.fit_ballots import fit_profiles, read_labelled
+    from simcore.jobs.fit_write import scenario_document
+
+    target = Path(out)
+    if target.exists() and not force:
+        raise InputError("already exists (use --force to replace it)", path=out)
+    profiles = read_labelled(list(ballots))
+    names = [p.title or Path(p.source).stem for p in profiles]
+    if len(set(names)) < len(names):
+        names = [Path(p.source).stem for p in profiles]
+    if len(set(names)) < len(names):
+        raise InputError("two ballot files have the same name: regions need distinct names")
+    result = fit_profiles(profiles, names)
+    seats = profiles[0].seats or 1
+    doc = scenario_document(result, title or f"Fitted to {names[0]}", seats, rule)
+    import tomlkit
+
+    tmp = target.with_name(f".{target.name}.partial")
+    try:
+        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write the scenario: {exc.strerror}", path=out) from None
+    click.echo(
+        f"{out}: {len(result.candidates)} candidates, {len(result.slates)} slates, "
+        f"{len(result.regions)} regions fitted from {sum(n for _, n in result.regions):,} ballots"
+    )

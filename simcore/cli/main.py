@@ -100,6 +100,7 @@ def _register() -> None:
     cli.add_command(scenario_cmds.check_sampling)
     cli.add_command(bench_cmd.bench)
     cli.add_command(fit_cmd.check_fit)
+    cli.add_command(fit_cmd.fit)
 
 
 _register()

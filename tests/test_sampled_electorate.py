@@ -123,6 +123,9 @@ def test_a_small_sample_moves_results_little_and_a_tiny_one_visibly():
     check = check_sampling(sc, 3, 1500, 11, threads=2)
     exact = run_scenario(sc, sims=1500, seed=11)
     approx = run_scenario(sc, sims=1500, seed=11, voters_per_ballot=3)
+    # (the check compares the outcome measures; first-preference shares are left out of it)
+    for run in (exact, approx):
+        run.rows = [r for r in run.rows if not r["measure"].startswith("first preferences")]
     assert approx.metadata["voters_per_ballot"] == 3 and exact.metadata["voters_per_ballot"] == 1
     key = ("strategy", "measure", "slate", "candidate", "seats")
     ex = {tuple(r[c] for c in key): r["estimate"] for r in exact.rows}

@@ -94,6 +94,7 @@ def _register() -> None:
     from simcore.cli import (
         bench_cmd,
         count_cmd,
+        fit_cmd,
         optimize_cmd,
         report_cmd,
         rules_cmd,
@@ -110,6 +111,8 @@ def _register() -> None:
     cli.add_command(optimize_cmd.optimize)
     cli.add_command(report_cmd.report)
     cli.add_command(bench_cmd.bench)
+    cli.add_command(fit_cmd.check_fit)
+    cli.add_command(fit_cmd.fit)
 
 
 _register()

@@ -110,6 +110,7 @@ def run(
     from simcore.cli.progress import Progress, compile_note
     from simcore.cli.report_cmd import report_note
     from simcore.jobs.run import run_scenario, summary_json
+    from simcore.results.first_pref_outputs import render_first_preferences
     from simcore.results.sim_table import render_summary
 
     sc = read_for_run(file, sets)
@@ -136,6 +137,7 @@ def run(
         click.echo(summary_json(summary))
     elif not quiet:
         click.echo(render_summary(summary.rows, summary.metadata))
+        click.echo(render_first_preferences(summary.rows))
         click.echo(f"Results in {summary.out}/")
 
 

@@ -374,6 +374,13 @@ SUPPORTERS = Table(
             "on the slate) of supporters who go on.",
             default=3,
         ),
+        "next": Key(
+            MapOf(Num(low=0, low_open=True)),
+            "Slate affinities: multipliers (> 0) on the strengths of other slates' candidates, "
+            "by slate id, for the supporters' preferences after the slate, e.g. "
+            "{ ol = 3.0, ltw = 0.3 } (default 1: by strength alone). Not for colleges.",
+            default={},
+        ),
     },
     "Who supports the slate and how they vote.",
 )

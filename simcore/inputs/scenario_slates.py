@@ -82,6 +82,14 @@ def slates(
                         (*where, "supporters", "region_shares", region),
                     )
                 )
+        for other in supporters.get("next", {}):
+            if other not in tables or other == sid:
+                what = (
+                    "a slate's own candidates come first; next lists other slates"
+                    if other == sid
+                    else unknown("slate", other, [t for t in tables if t != sid])
+                )
+                found.add(Problem(what, (*where, "supporters", "next", other)))
         out[sid] = Slate(
             id=sid,
             name=name,
@@ -191,6 +199,7 @@ def _supporters(table: dict[str, Any], ncand: int) -> Supporters:
         phi=to_dist(get(table, "phi")),
         stop_after_slate=to_dist(get(table, "stop_after_slate")),
         continue_length=to_length(get(table, "continue_length"), ncand),
+        next={k: float(v) for k, v in get(table, "next").items()},
     )
 
 

@@ -17,14 +17,17 @@ import numpy as np
 from simcore.kernels.rng import stream_key
 from simcore.model.scenario import Scenario
 from simcore.results.accumulate import Accumulator, CollegeAccumulator
+from simcore.results.first_pref_outputs import first_preference_accumulator, first_preference_rows
 from simcore.results.folder_extras import write_extras
 from simcore.results.run_folder import RunFolder
 from simcore.results.sim_outputs import (
+    SUMMARY_COLUMNS,
     SimulationRows,
     college_summary_rows,
     summary_rows,
     write_summary,
 )
+from simcore.sim.first_prefs import by_strategy
 from simcore.sim.plan import compile_plan
 from simcore.sim.runner import ChunkResult, default_threads, run_chunk, simulate
 
@@ -145,6 +148,7 @@ def run_scenario(
                 plan.n_strategies, plan.n_slates, plan.seats, plan.ncand, plan.slate_of
             )
         summarise = college_summary_rows if plan.is_college else summary_rows
+        first_prefs = first_preference_accumulator(plan)
         t1 = time.perf_counter()
         done = 0
         reached = False
@@ -159,8 +163,12 @@ def run_scenario(
                         seats = None
                     else:
                         seats = acc.add(chunk.elected)
+                    votes = by_strategy(chunk.first_prefs, chunk.first_slot, plan.orderings)
+                    first_prefs.add(votes)
                     if rows_out is not None:
-                        rows_out.write(chunk.first, chunk.elected, seats, chunk.stats, chunk.extra)
+                        rows_out.write(
+                            chunk.first, chunk.elected, seats, chunk.stats, chunk.extra, votes
+                        )
                     done += chunk.n
                     if progress is not None:
                         progress(done, sims)
@@ -185,7 +193,7 @@ def run_scenario(
             "simulate_s": round(sim_s, 3),
             "simulations_per_s": round(done / sim_s, 1) if sim_s > 0 else None,
         }
-        rows = summarise(acc, plan)
+        rows = summarise(acc, plan) + first_preference_rows(first_prefs, plan, SUMMARY_COLUMNS)
         if folder is not None:
             # (the schema's metadata was written before the run: what it came to goes here)
             outcome = ("simulations", "precision_met", "precision_reached")
@@ -237,6 +245,8 @@ def _cut(chunk, every: int):
             chunk.stats[a:b],
             chunk.nodes[a:b],
             chunk.extra[a:b],
+            chunk.first_prefs[a:b],
+            chunk.first_slot[a:b],
         )
         a = b
 

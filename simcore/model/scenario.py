@@ -88,6 +88,8 @@ class Supporters:
     phi: Dist = Dist.fixed(0.5)  # Mallows dispersion: 0 = the order itself, 1 = uniform
     stop_after_slate: Dist = Dist.fixed(1.0)  # P(ballot ends after the slate's candidates)
     continue_length: Length = Length((0.0, 0.0, 1.0))  # extra preferences when continuing
+    # slate affinities: multipliers on other slates' candidates' strengths after the slate
+    next: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -197,3 +197,56 @@ class CollegeAccumulator:
             np.put_along_axis(dec, np.where(d >= 0, d, dec.shape[2] - 1)[..., None], 1, axis=2)
             self.decisive.add(dec[:, :, :-1])
         self.n += n
+
+
+PPB = 10**9  # first-preference shares are summed as integer parts per billion
+
+
+class FirstPreferenceAccumulator:
+    """First-preference shares per strategy, in exact integer sums of parts per billion: each
+    candidate's and each group's (the slates, then candidates on no slate) share of the first
+    preferences nationally, then (with more than one region) in each region.  Items, in order:
+    candidates, groups, then per region its candidates and its groups."""
+
+    def __init__(self, n_strategies: int, n_slates: int, ncand: int, n_regions: int, slate_of):
+        self.n = 0
+        self.ncand = ncand
+        self.n_regions = n_regions
+        self.n_groups = n_slates + 1
+        group = np.where(np.asarray(slate_of) < 0, n_slates, slate_of)
+        self.onehot = np.zeros((ncand, self.n_groups), np.int64)
+        self.onehot[np.arange(ncand), group] = 1
+        per = ncand + self.n_groups
+        self.shares = Measure.zeros(n_strategies, per * (1 + (n_regions if n_regions > 1 else 0)))
+
+    def item(self, region: int, index: int) -> int:
+        """Column of candidate ``index`` (or group ``index - ncand``) in region ``region``
+        (-1: national)."""
+        return (region + 1) * (self.ncand + self.n_groups) + index
+
+    def add(self, votes: np.ndarray) -> None:
+        """Add a chunk's first preferences: (n, strategies, regions, ncand) voters."""
+        parts = [_ppb(votes.sum(axis=2), self.onehot)]
+        if self.n_regions > 1:
+            n, s = votes.shape[:2]
+            parts.append(_ppb(votes, self.onehot).reshape(n, s, -1))
+        self.shares.add(np.concatenate(parts, axis=-1))
+        self.n += votes.shape[0]
+
+
+def _ppb(votes: np.ndarray, onehot: np.ndarray) -> np.ndarray:
+    """Candidates' then groups' shares of ``votes`` (..., ncand), in parts per billion."""
+    both = np.concatenate([votes, votes @ onehot], axis=-1)
+    total = votes.sum(axis=-1, keepdims=True)
+    share = both / np.where(total > 0, total, 1)
+    return np.rint(share * PPB).astype(np.int64)
+
+
+def predictive_row(total: int, total_sq: int, n: int, scale: int) -> tuple[float, ...]:
+    """The spread of a share across simulations: (mean, sd, mean - 1.96 sd, mean + 1.96 sd),
+    the interval clipped to [0, 1], from exact sums of the share times ``scale``."""
+    if n == 0:
+        return (math.nan,) * 4
+    m = total / n / scale
+    sd = math.sqrt(max(_variance(total, total_sq, n), 0.0)) / scale
+    return m, sd, max(m - Z95 * sd, 0.0), min(m + Z95 * sd, 1.0)

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from simcore.errors import InputError
 from simcore.results.accumulate import Accumulator, CollegeAccumulator, diff_row, mean_row
+from simcore.results.first_pref_outputs import first_preference_columns, first_preference_fields
 from simcore.results.run_folder import RunFolder, writing
 
 ROW_GROUP = 65536
@@ -82,6 +83,7 @@ class SimulationRows:
                 (f"phi_{k}", pa.float64()),
                 (f"stop_after_slate_{k}", pa.float64()),
             ]
+        fields += first_preference_fields(plan)
         _refuse_duplicates([f[0] for f in fields], sc.source)
         meta = {"simcore": json.dumps(metadata, sort_keys=True)}
         self.schema = pa.schema(fields, metadata=meta)
@@ -112,6 +114,7 @@ class SimulationRows:
         seats: np.ndarray | None,
         stats: np.ndarray,
         extra: np.ndarray | None = None,
+        first_prefs: np.ndarray | None = None,
     ) -> None:
         n, s, _ = elected.shape
         cols: dict[str, object] = {
@@ -143,6 +146,8 @@ class SimulationRows:
         for j, k in enumerate(self.slate_ids):
             for t, label in enumerate(("share", "follow", "phi", "stop_after_slate")):
                 cols[f"{label}_{k}"] = st[:, 2 + 4 * j + t]
+        if first_prefs is not None:
+            cols.update(first_preference_columns(self.plan, first_prefs))
         self.pending.append(pa.table(cols, schema=self.schema))
         self.rows += n * s
         if self.rows >= ROW_GROUP:

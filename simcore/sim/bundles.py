@@ -45,6 +45,7 @@ Model = namedtuple(
         "slate_size",  # (K,)
         "off_slate",  # (K, ncand) the candidates off each slate, -1 padded
         "off_size",  # (K,)
+        "affinity",  # (K, ncand) multipliers on strengths after each slate (all 1: none)
         "voters_per_ballot",  # > 1: the sampled approximation (see simcore.sim.electorate)
         "generation_salt",  # != 0: another electorate from the same parameters (checks)
     ],
@@ -74,6 +75,8 @@ Outputs = namedtuple(
         "stats",  # (n, n_stats) drawn figures (plan.STAT_*)
         "nodes",  # (n,) size of each simulated ballot tree
         "extra",  # (n, S, width) college figures (see simcore.sim.strategies)
+        "first",  # (n, R, ncand) first preferences outside the slots (simcore.sim.first_prefs)
+        "first_slot",  # (n, R, K, width) first preferences for each recommended-order slot
     ],
 )
 
@@ -98,6 +101,7 @@ def model_of(plan) -> Model:
         plan.slate_size,
         plan.off_slate,
         plan.off_size,
+        plan.affinity,
         int(plan.voters_per_ballot),
         int(plan.generation_salt),
     )
@@ -132,4 +136,6 @@ def new_outputs(plan, n: int) -> Outputs:
         np.zeros((n, plan.n_stats), np.float64),
         np.zeros(n, np.int64),
         np.zeros((n, plan.n_strategies, max(plan.ncand, 3)), np.int64),
+        np.zeros((n, plan.n_regions, plan.ncand), np.int64),
+        np.zeros((n, plan.n_regions, plan.n_slates, plan.slate_members.shape[1]), np.int64),
     )

@@ -14,6 +14,7 @@ from simcore.jit import kernel
 from simcore.kernels.lazy_tree import new_lazy
 from simcore.sim.electorate import generate_electorate, new_gen_work
 from simcore.sim.electorate_lazy import generate_lazy_electorate
+from simcore.sim.first_prefs import record_first_preferences
 from simcore.sim.forest import OK, PATTERNS_FULL, new_forest
 from simcore.sim.params import new_drawn
 from simcore.sim.strategies import COLLEGE_IRV, count_strategies, new_count_work
@@ -25,7 +26,8 @@ def run_chunk(key, first_sim, n_sims, do_count, model, spec, orderings, capacity
     :data:`~simcore.sim.bundles.Model`), counted as ``spec`` says under every strategy of
     ``orderings``, into ``out`` (:data:`~simcore.sim.bundles.Outputs`): ``out.elected[i, s, :]``
     the candidates elected (in order, -1 padded), ``out.stats[i]`` the drawn figures,
-    ``out.nodes[i]`` the size of the ballot tree.  ``do_count=False`` only generates (to time
+    ``out.nodes[i]`` the size of the ballot tree, ``out.first[i]`` and ``out.first_slot[i]`` its
+    first preferences (:mod:`simcore.sim.first_prefs`).  ``do_count=False`` only generates (to time
     generation alone); ``capacity`` is the number of tree nodes to allocate at first.
 
     Colleges (``spec.rule`` COLLEGE_IRV or COLLEGE_BLOCK) generate lazy trees, one per region
@@ -44,7 +46,8 @@ def run_chunk(key, first_sim, n_sims, do_count, model, spec, orderings, capacity
     work = new_gen_work(ncand, width, patterns, new_drawn(ncand, n_regions, n_slates))
     counting = new_count_work(ncand, n_regions, spec.max_stages)
     lot = np.empty(ncand, np.int64)
-    region_root = np.zeros(n_regions, np.int64)
+    marks = np.zeros(n_regions + 1, np.int64)  # region roots, + 1 mark (see first_prefs)
+    region_root = marks[:n_regions]
     n_groups = 2 * n_slates + 1
     hz_len = model.nonaligned_len.shape[0]
     lz = new_lazy(cap if per_region else 1, ncand, n_groups, hz_len)
@@ -57,7 +60,17 @@ def run_chunk(key, first_sim, n_sims, do_count, model, spec, orderings, capacity
                 )
             else:
                 status, m, n_rel = generate_electorate(
-                    key, sim, model, forest, work, out.stats[i], lot, False, region_root
+                    key, sim, model, forest, work, out.stats[i], lot, False, marks
+                )
+            if status == OK:
+                record_first_preferences(
+                    per_region,
+                    marks,
+                    forest,
+                    n_rel,
+                    work.drawn.supporters,
+                    out.first[i],
+                    out.first_slot[i],
                 )
             if status == OK and do_count:
                 status = count_strategies(

@@ -93,7 +93,9 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
     """Draw simulation ``sim`` into ``forest``; returns (status, nodes, relabel rows).
 
     With ``per_region`` every region gets a tree of its own (rooted at ``region_root[r]``; a
-    college counts them separately); otherwise node 0 roots one tree for all regions."""
+    college counts them separately); otherwise node 0 roots one tree for all regions, and
+    ``region_root[r]`` (where it has room) marks where region ``r``'s slate supporters start,
+    ``region_root[R]`` where the non-aligned voters start (see :mod:`simcore.sim.first_prefs`)."""
     s = np.empty(4, np.uint64)
     seed_stream(key, sim, s)
     d = work.drawn
@@ -126,9 +128,19 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
     alias_a2 = np.empty((n_slates, max(n_a_max, 1)), np.int64)
     prob_b2 = np.empty((n_slates, ncand), np.float64)
     alias_b2 = np.empty((n_slates, ncand), np.int64)
+    # slate affinities: each slate's supporters rank with strengths times its multipliers (a
+    # slate without any uses the drawn strengths themselves, so nothing else changes)
+    strength_k = np.empty((n_slates, ncand), np.float64)
+    affine = np.zeros(n_slates, np.bool_)
     for k in range(n_slates):
-        alias_table(slate_members[k, : slate_size[k]], strength, prob_a2[k], alias_a2[k])
-        alias_table(off_slate[k, : off_size[k]], strength, prob_b2[k], alias_b2[k])
+        for c in range(ncand):
+            strength_k[k, c] = strength[c] * model.affinity[k, c]
+            if model.affinity[k, c] != 1.0:
+                affine[k] = True
+    for k in range(n_slates):
+        sk = strength_k[k] if affine[k] else strength
+        alias_table(slate_members[k, : slate_size[k]], sk, prob_a2[k], alias_a2[k])
+        alias_table(off_slate[k, : off_size[k]], sk, prob_b2[k], alias_b2[k])
     alias_table(all_members, strength, prob_all, alias_all)
     everyone = GroupModel(
         all_members,
@@ -160,9 +172,12 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
                 return FOREST_FULL, 0, 0
             region_root[r] = root
             m += 1
+        elif r < region_root.shape[0]:  # where this region's groups start (first_prefs)
+            region_root[r] = root
         for k in range(n_slates):
             ka = slate_size[k]
             nb = off_size[k]
+            sk = strength_k[k] if affine[k] else strength
             n_sup = d.supporters[r, k]
             followers = binomial(s, n_sup, d.follow[k])
             others = n_sup - followers
@@ -208,7 +223,7 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
                     count - halt,
                     0,
                     slate_group,
-                    strength,
+                    sk,
                     forest,
                     m,
                     scratch,
@@ -229,7 +244,7 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
             # Plackett-Luce over the slate's candidates, then off the slate
             if n_pl > 0:
                 m0 = m
-                m = grow(s, n_pl, ka, slate_group, strength, forest, m, scratch, per, thin_depth)
+                m = grow(s, n_pl, ka, slate_group, sk, forest, m, scratch, per, thin_depth)
                 if m < 0:
                     return FOREST_FULL, 0, 0
                 if sampled:
@@ -250,6 +265,8 @@ def generate_electorate(key, sim, model, forest, work, stats, lot, per_region, r
         for r in range(n_regions):
             n_na += d.supporters[r, n_slates]
         m0 = m
+        if n_regions < region_root.shape[0]:  # where the non-aligned voters start
+            region_root[n_regions] = m
         m = grow(s, n_na, 0, everyone, strength, forest, m, scratch, per, thin_depth)
         if m < 0:
             return FOREST_FULL, 0, 0

@@ -80,6 +80,7 @@ class Plan:
     slate_of: np.ndarray  # (ncand,) slate index of each candidate or -1
     college_weights: np.ndarray  # (R,) weights (numerators over a common denominator) or empty
     college_flags: np.ndarray  # (2,) units by IRV, proportional allocation
+    affinity: np.ndarray  # (K, ncand) multipliers on strengths after the slate (1: none)
     voters_per_ballot: int = 1  # > 1: sampled electorates (see simcore.sim.electorate)
     generation_salt: int = 0  # != 0: electorates from another stream, same parameters (checks)
 
@@ -134,6 +135,23 @@ def check_limits(sc: Scenario) -> None:
     )
     if problem:
         raise InputError(f"{problem}; see docs/rules.md (Limits)", path=sc.source, key="regions")
+
+
+def affinity_table(sc: Scenario, slate_of: np.ndarray, slate_index: dict) -> np.ndarray:
+    """(K, ncand) slate affinities: slate k's multiplier on candidate c's strength after the
+    slate (``supporters.next``; 1 where none is given).  Colleges refuse them (their lazy
+    generator has one strength per candidate)."""
+    out = np.ones((len(sc.slates), len(sc.candidates)))
+    for k, sl in enumerate(sc.slates):
+        for other, mult in sl.supporters.next.items():
+            if mult != 1.0 and sc.college is not None:
+                raise InputError(
+                    "slate affinities are not supported for colleges",
+                    path=sc.source,
+                    key=f"slates.{sl.id}.supporters.next",
+                )
+            out[k, slate_of == slate_index[other]] = mult
+    return out
 
 
 def compile_plan(sc: Scenario) -> Plan:
@@ -207,6 +225,7 @@ def compile_plan(sc: Scenario) -> Plan:
     slate_of = np.array(
         [slate_index.get(c.slate, -1) if c.slate else -1 for c in sc.candidates], np.int64
     )
+    affinity = affinity_table(sc, slate_of, slate_index)
     return Plan(
         scenario=sc,
         ncand=ncand,
@@ -235,6 +254,7 @@ def compile_plan(sc: Scenario) -> Plan:
         slate_size=size,
         off_slate=off,
         off_size=off_size,
+        affinity=affinity,
         orderings=orderings,
         slate_of=slate_of,
         college_weights=college_weights,

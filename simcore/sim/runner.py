@@ -29,6 +29,8 @@ class ChunkResult:
     stats: np.ndarray  # (n, plan.n_stats) drawn figures
     nodes: np.ndarray  # (n,) size of each simulated ballot tree
     extra: np.ndarray  # (n, strategies, width) college figures (see chunk.run_chunk)
+    first_prefs: np.ndarray | None = None  # (n, R, ncand) first preferences outside slots
+    first_slot: np.ndarray | None = None  # (n, R, K, width) ... of each slot (sim.first_prefs)
 
     @property
     def n(self) -> int:
@@ -71,7 +73,9 @@ def run_chunk(
         )
     except OverflowError as exc:
         raise RuleError(f"{exc}: the scenario's electorates are too large") from None
-    return ChunkResult(first, out.elected, out.stats, out.nodes, out.extra)
+    return ChunkResult(
+        first, out.elected, out.stats, out.nodes, out.extra, out.first, out.first_slot
+    )
 
 
 def simulate(

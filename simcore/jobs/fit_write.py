@@ -1,0 +1,123 @@
+"""Writing a fitted scenario (:mod:`simcore.jobs.fit_ballots`) as TOML with tomlkit, each
+fitted value with a comment naming its source."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import tomlkit
+
+from simcore.jobs.fit_ballots import Fit
+
+
+def _beta(mean: float, sd: float):
+    """A fixed value, or { mean, sd } (a Beta) where the bootstrap sd makes one."""
+    m, s = round(mean, 4), round(sd, 4)
+    if 0 < m < 1 and 0 < s and s * s < m * (1 - m):
+        t = tomlkit.inline_table()
+        t.update({"mean": m, "sd": s})
+        return t
+    return m
+
+
+def _down(x: float) -> float:
+    """A share to 4 decimals, rounded down (so that the slates' shares never exceed 1)."""
+    return math.floor(x * 10000) / 10000
+
+
+def _commented(table, key, value, comment):
+    table.add(key, value)
+    table[key].comment(comment)
+
+
+def scenario_document(fit: Fit, title: str, seats: int, rule: str) -> tomlkit.TOMLDocument:
+    files = ", ".join(Path(f).name for f in fit.files)
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment(f"Fitted by 'simcore fit' from {files} (each file a region)."))
+    doc.add(tomlkit.comment("Every value below is fitted (the comment says from what) unless"))
+    doc.add(tomlkit.comment("marked 'assumption'. See docs/calibration.md for the method."))
+    doc.add("title", title)
+    election = tomlkit.table()
+    _commented(election, "seats", seats, "sourced: the ballot files' seats")
+    _commented(election, "rule", rule, "assumption")
+    doc.add("election", election)
+    cands = tomlkit.aot()
+    for c, name in enumerate(fit.candidates):
+        t = tomlkit.table()
+        t.add("name", name)
+        if fit.slate_of[c] >= 0:
+            _commented(
+                t, "slate", fit.slates[fit.slate_of[c]].id, f"sourced: party {fit.party[c]!r}"
+            )
+        _commented(
+            t,
+            "strength",
+            round(float(fit.strengths[c]), 4),
+            "fitted: Plackett-Luce MLE (MM) on non-aligned and post-slate preferences",
+        )
+        cands.append(t)
+    doc.add("candidates", cands)
+    slates = tomlkit.table(is_super_table=True)
+    for sl in fit.slates:
+        t = tomlkit.table()
+        t.add("name", sl.name)
+        orders = tomlkit.inline_table()
+        orders.add("modal", [fit.candidates[c] for c in sl.modal])
+        _commented(t, "orderings", orders, f"fitted: the modal order of {sl.supporters} ballots")
+        sup = tomlkit.table()
+        _commented(
+            sup,
+            "share",
+            _down(sl.share),
+            f"fitted: ballots headed by the slate, less non-aligned ones by chance "
+            f"(bootstrap sd {sl.share_sd:.4f})",
+        )
+        if len(fit.regions) > 1:
+            rs = tomlkit.inline_table()
+            rs.update({r: _down(v) for r, v in sl.region_shares.items()})
+            _commented(sup, "region_shares", rs, "fitted: the same, region by region")
+        _commented(
+            sup,
+            "follow",
+            _beta(sl.follow, sl.follow_sd),
+            "fitted: modal order's share less its Plackett-Luce chance (sd: bootstrap)"
+            if len(sl.members) > 1
+            else "one candidate: no order to follow",
+        )
+        _commented(sup, "mallows_share", 0.0, "assumption: non-followers rank by strength")
+        _commented(
+            sup,
+            "stop_after_slate",
+            _beta(sl.stop, sl.stop_sd),
+            "fitted: share of the slate's ballots ending after it (sd: bootstrap)",
+        )
+        lengths = tomlkit.inline_table()
+        lengths.add("probs", sl.continue_probs)
+        _commented(
+            sup, "continue_length", lengths, "fitted: lengths of the slate's ballots after it"
+        )
+        t.add("supporters", sup)
+        slates.add(sl.id, t)
+    doc.add("slates", slates)
+    na = tomlkit.table()
+    lengths = tomlkit.inline_table()
+    lengths.add("probs", fit.nonaligned_probs)
+    _commented(na, "length", lengths, "fitted: lengths of the non-aligned ballots")
+    doc.add("nonaligned", na)
+    regions = tomlkit.aot()
+    for name, n in fit.regions:
+        t = tomlkit.table()
+        t.add("name", name)
+        _commented(t, "electorate", n, "sourced: valid ballots in the file")
+        _commented(t, "turnout", 1.0, "assumption: the electorate is the voters")
+        regions.append(t)
+    doc.add("regions", regions)
+    strategies = tomlkit.table(is_super_table=True)
+    st = tomlkit.table()
+    st.add("description", "the modal orders")
+    for sl in fit.slates:
+        st.add(sl.id, "modal")
+    strategies.add("fitted", st)
+    doc.add("strategies", strategies)
+    return doc

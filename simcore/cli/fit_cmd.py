@@ -6,6 +6,8 @@ import json
 
 import click
 
+from simcore.cli.options import read_for_run, set_option
+
 
 @click.command("check-fit")
 @click.argument("file", type=click.Path())
@@ -30,18 +32,18 @@ import click
     help="|z| above this is off.",
 )
 @click.option("--threads", "-t", type=click.IntRange(min=1), help="Threads (default: all cores).")
+@set_option
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
-def check_fit(file, observed, sims, seed, strategy, threshold, threads, as_json):
+def check_fit(file, observed, sims, seed, strategy, threshold, threads, sets, as_json):
     """How far scenario FILE's simulated first preferences are from --observed ones.
 
     For each row of the CSV: the observed share, the simulated mean and sd (the spread of the
     share across simulations), the z-score, then a verdict line naming the worst row.
     """
-    from simcore.cli.scenario_cmds import _read_for_run
     from simcore.jobs.check_fit import check_fit as run_check
     from simcore.jobs.check_fit import render_check
 
-    sc = _read_for_run(file)
+    sc = read_for_run(file, sets)
     seed = seed if seed is not None else (sc.seed if sc.seed is not None else 1)
     check = run_check(
         sc, observed, sims=sims, seed=seed, strategy=strategy, threads=threads, threshold=threshold

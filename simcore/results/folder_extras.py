@@ -112,13 +112,17 @@ Key columns (never empty: "{NOT_APPLICABLE}" means "does not apply to this measu
 pivot table keeps every row):
   strategy     the strategy (a choice of recommended orderings), as named in the scenario
   measure      what is measured: "mean seats", "P(seats = k)", "P(seats >= k)",
-               "P(elected)"; colleges: "P(win)", "P(no majority)", "mean weight won",
-               "mean rounds", "P(decisive section)"
+               "P(elected)", "first preferences" (the mean first-preference share, with
+               its Monte Carlo error) and "first preferences (predictive)" (the share's
+               spread across simulations: std_error holds its sd and ci_low/ci_high mean
+               -/+ 1.96 sd, the range the share itself is expected in); colleges: "P(win)",
+               "P(no majority)", "mean weight won", "mean rounds", "P(decisive section)"
   slate        the slate's display name ("no slate" for candidates without one)
   slate_id     the slate's id, as in the column names of simulations.parquet
                ("{NO_SLATE_ID}" for candidates without a slate)
   candidate    the candidate, for per-candidate measures
-  section      the college section, for "P(decisive section)"
+  section      the college section, for "P(decisive section)"; the region, for first
+               preferences by region
   seats        k, for "P(seats = k)" and "P(seats >= k)"
 Values:
   estimate     the mean over simulations (a probability for the P(...) measures)
@@ -147,5 +151,10 @@ simulations.parquet COLUMNS
                        the drawn support share, the share following the recommended order
                        exactly, the Mallows dispersion of the others, and the share ranking
                        only the slate (national figures of that simulation)
+  fp_candidate_<name>, fp_slate_<slate id>, fp_no_slate
+                       first-preference shares of that simulation (of all valid ballots):
+                       each candidate's (under that strategy), each slate's and the rest's
+  fp_slate_<slate id>@<region>, fp_no_slate@<region>
+                       the same by region (with more than one region; a college's sections)
   The file's metadata (key "simcore") holds run.json's fields, slate ids and names included.
 """

@@ -26,7 +26,7 @@ from simcore.jit import kernel
 TABLE = 1 << 18  # int64 entries: 2 MiB, about a NEC-scale ballot tree's working set
 STEPS = 200_000  # about 1.3 ms (CPU) on the development machine
 # timings of each gate figure, with --quick or without: the gate figures are the same either way
-GATE_REPEATS = 61
+GATE_REPEATS = 41
 
 
 @kernel

@@ -182,6 +182,7 @@ def test_gate_fails_on_an_injected_slowdown(tmp_path, monkeypatch):
     """A baseline made here, then: an unchanged run passes; the same run with its measured work
     made twice as slow (the calibration untouched) fails, naming the benchmark and the ratio."""
     monkeypatch.delenv("SIMCORE_BENCH_SLOWDOWN", raising=False)
+    monkeypatch.setattr(br, "GATE_ROUNDS", 1)  # (time: one round of 41 timings suffices here)
     base = tmp_path / "baseline.json"
     args = ["bench", "corpus", "--quick"]
     made = _runner().invoke(cli, [*args, "--save-baseline", str(base)])
@@ -205,11 +206,6 @@ def test_gate_fails_on_an_injected_slowdown(tmp_path, monkeypatch):
         ratio = float(line.split(f"corpus {fig} ")[1].split("x")[0])
         assert 1.6 < ratio < 2.6, line
     assert slow.stdout.count("SLOWER") == 2
-
-    # another benchmark's slowdown leaves this one alone
-    monkeypatch.setenv("SIMCORE_BENCH_SLOWDOWN", "college-2010:2")
-    other = _runner().invoke(cli, [*args, "--compare", str(base)])
-    assert other.exit_code == 0, (other.stdout, other.stderr)
 
     # and a slowed run is never saved as a baseline
     monkeypatch.setenv("SIMCORE_BENCH_SLOWDOWN", "corpus:2")

@@ -88,7 +88,8 @@ def run_benchmarks(names, *, as_json: bool, quick: bool, gate_only: bool = False
     for name in chosen:
         b = registry[name]
         if not as_json:
-            click.echo(f"== {name}: {b.title}", err=True)
+            what = "gate figures (docs/benchmarks.md)" if gate_only else b.title
+            click.echo(f"== {name}: {what}", err=True)
         t = time.perf_counter()
         figures = {} if gate_only else b.fn(quick)
         if not as_json and not gate_only:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from bench.bench_simulate import _run_process, parallel_efficiency
-from bench.common import ROOT, benchmark
+from bench.bench_simulate import _run_process, chunk_cost, parallel_efficiency
+from bench.common import ROOT, benchmark, gate_figures
 
 
 def _bench(name: str, quick: bool) -> dict:
@@ -35,9 +35,20 @@ def college_2010(quick: bool) -> dict:
     return _bench("labour-leadership-2010.toml", quick)
 
 
+@gate_figures("college-2010")
+def college_2010_gate(quick: bool) -> dict:
+    scenario = ROOT / "scenarios" / "labour-leadership-2010.toml"
+    return {"sim": chunk_cost("college-2010", scenario, 200)}
+
+
 @benchmark(
     "college-block",
     "US-shaped block-vote college (51 units, 3 candidates, ~80 million voters) end to end",
 )
 def college_block(quick: bool) -> dict:
     return _bench("block-college.toml", quick)
+
+
+@gate_figures("college-block")
+def college_block_gate(quick: bool) -> dict:
+    return {"sim": chunk_cost("college-block", ROOT / "scenarios" / "block-college.toml", 200)}

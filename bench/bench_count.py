@@ -9,7 +9,8 @@ import tempfile
 import time
 
 from bench import votekit_runner as votekit
-from bench.common import benchmark, timeit
+from bench.calibration import GATE_REPEATS, paired_cost
+from bench.common import benchmark, gate_figures, timeit
 from bench.datasets import nec20, scot_elex
 
 WARMUP_S = 2.0
@@ -61,6 +62,32 @@ def count_nec20(quick: bool) -> dict:
     return out
 
 
+def _count_cost(bench: str, path, rule: str, batch: int) -> dict:
+    """One count of the ballot file ``path`` under ``rule``, in calibration loops (timed in
+    batches of ``batch`` counts, about 10 ms), after 1 s of the same count (see ``timeit``)."""
+    import simcore
+    from simcore.counting.api import prepare_count
+
+    job = prepare_count(simcore.read_ballots(path), rule, seed=1)
+
+    def work():
+        for _ in range(batch):
+            job.run()
+
+    return paired_cost(bench, work, GATE_REPEATS, batch, warmup_s=1.0)
+
+
+@gate_figures("count-nec20")
+def count_nec20_gate(quick: bool) -> dict:
+    # (the Scottish and ERS97 counts of nec20, 0.15-0.2 ms each, are memory-bound, and their
+    # gate figures moved by up to 2.1x between runs on the loaded development machine: they are
+    # gated on a council election instead, see the corpus benchmark)
+    return {"meek_count": _count_cost("count-nec20", nec20(), "meek", 3)}
+
+
+GATE_WARD = "csv/10_cands/edinburgh_2017_ward12.csv"  # 10,649 ballots, 10 candidates, 4 seats
+
+
 @benchmark("corpus", "read and count (Scottish rules) all 1,070 scot-elex CSV elections")
 def corpus(quick: bool) -> dict:
     import simcore
@@ -82,6 +109,16 @@ def corpus(quick: bool) -> dict:
         "count_s": round(count_s, 3),
         "total_s": round(read_s + count_s, 3),
         "ballots": sum(p.n_ballots for p in profiles),
+    }
+
+
+@gate_figures("corpus")
+def corpus_gate(quick: bool) -> dict:
+    """One count of a council ward (Edinburgh 2017 ward 12) under the Scottish and ERS97 rules."""
+    ward = scot_elex() / GATE_WARD
+    return {
+        "scottish_count": _count_cost("corpus", ward, "scottish", 400),
+        "ers97_count": _count_cost("corpus", ward, "ers97", 400),
     }
 
 

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from bench import votekit_runner
-from bench.common import benchmark
+from bench.calibration import GATE_REPEATS, paired_cost
+from bench.common import benchmark, gate_figures
 
 SCENARIO = Path(__file__).parent / "scenarios" / "nec-bench.toml"
 
@@ -132,6 +133,33 @@ def simulate_nec(quick: bool) -> dict:
     else:
         out["votekit"] = ref
     return out
+
+
+def chunk_cost(bench: str, scenario: Path, sims: int, **changes) -> dict:
+    """One simulation of ``scenario`` on one thread (a chunk of ``sims``, always the same ones),
+    in calibration loops: simulations per second, normalised."""
+    from simcore.inputs.scenario_file import read_scenario
+    from simcore.kernels.rng import stream_key
+    from simcore.sim.plan import compile_plan
+    from simcore.sim.runner import capacity_for, run_chunk
+
+    sc = read_scenario(scenario)
+    plan = compile_plan(dataclasses.replace(sc, **changes) if changes else sc)
+    key = stream_key(1)
+    cap = capacity_for(int(run_chunk(plan, key, 0, sims).nodes.max()))
+    return paired_cost(
+        bench, lambda: run_chunk(plan, key, 0, sims, capacity=cap), GATE_REPEATS, sims
+    )
+
+
+@gate_figures("simulate-nec")
+def simulate_nec_gate(quick: bool) -> dict:
+    return {
+        "exact_sim": chunk_cost("simulate-nec", SCENARIO, 2),
+        f"sampled_1_in_{SAMPLE}_sim": chunk_cost(
+            "simulate-nec", SCENARIO, 8, voters_per_ballot=SAMPLE
+        ),
+    }
 
 
 @benchmark(

@@ -19,6 +19,9 @@ class Benchmark:
     name: str
     title: str
     fn: Callable[[bool], dict]
+    # the benchmark gate's figures (docs/benchmarks.md): ``gate(quick) -> {figure: cost}``,
+    # each cost from ``bench.calibration.paired_cost``; None for a benchmark the gate skips
+    gate: Callable[[bool], dict] | None = None
 
 
 def benchmark(name: str, title: str):
@@ -26,6 +29,17 @@ def benchmark(name: str, title: str):
 
     def deco(fn):
         REGISTRY[name] = Benchmark(name, title, fn)
+        return fn
+
+    return deco
+
+
+def gate_figures(name: str):
+    """Register ``fn(quick) -> {figure: paired_cost(...)}`` as the gate figures of the benchmark
+    ``name`` (registered above it with :func:`benchmark`)."""
+
+    def deco(fn):
+        REGISTRY[name].gate = fn
         return fn
 
     return deco

@@ -47,7 +47,7 @@ def crossing_rows(data: FolderData) -> list[dict]:
         out.append(
             {
                 "words": words,
-                "at": f"{c['key']} = {_g(c['crossing'])}",
+                "at": _g(c["crossing"]),
                 "interval": f"{low} to {high}",
                 "between": f"{_g(c['below'])} and {_g(c['above'])}",
             }

@@ -10,7 +10,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from simcore.results.report.folder_data import NA, FolderData
-from simcore.results.report.plots import PALETTE, Z95, Chart, _save
+from simcore.results.report.plots import PALETTE, Chart, _save
 from simcore.results.sweep_outputs import measure_label
 
 CROSSING = "#D55E00"
@@ -191,30 +191,55 @@ def _colour(r: dict) -> str:
     return PALETTE[1] if r["origin"] == "scenario" else "#7a8594"
 
 
+def _intervals(ax, rows: list[dict], points: list[tuple]) -> None:
+    """One (value, low, high) interval per row; the axis is fitted to the search's finalists,
+    and a row far outside it (a scenario strategy much worse) is an arrow at the edge with
+    its value written beside it, so the finalists' intervals stay readable."""
+    focus = [p for p, r in zip(points, rows, strict=True) if r["origin"] == "search"]
+    everything = points if len(focus) < 2 else focus
+    lo = min(p[1] for p in everything)
+    hi = max(p[2] for p in everything)
+    pad = 0.15 * (hi - lo) or 0.01
+    lo, hi = lo - pad, hi + pad
+    for i, (r, (v, a, b)) in enumerate(zip(rows, points, strict=True)):
+        colour = _colour(r)
+        if lo <= v <= hi:
+            ax.errorbar(v, i, xerr=[[v - a], [b - v]], fmt="o", color=colour, capsize=3)
+            continue
+        edge, marker, ha = (lo, "<", "left") if v < lo else (hi, ">", "right")
+        ax.plot(edge, i, marker=marker, color=colour, markersize=7, clip_on=False)
+        ax.annotate(
+            f"{v:.3f} (off the scale)",
+            (edge, i),
+            xytext=(8 if ha == "left" else -8, 0),
+            textcoords="offset points",
+            ha=ha,
+            va="center",
+            fontsize=8,
+            color=colour,
+        )
+    ax.set_xlim(lo, hi)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(5))
+
+
 def optimize_charts(data: FolderData, out: Path) -> list[Chart]:
     charts = []
     objective = data.meta.get("objective", "objective")
     if data.final:
         rows = data.final
         fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 1.1 + 0.38 * len(rows)), sharey=True)
-        for i, r in enumerate(rows):
-            colour = _colour(r)
-            left.errorbar(
-                r["estimate"], i, xerr=Z95 * r["std_error"], fmt="o", color=colour, capsize=3
-            )
-            d = r["difference_from_best"]
-            right.errorbar(
-                d,
-                i,
-                xerr=[[d - r["difference_ci_low"]], [r["difference_ci_high"] - d]],
-                fmt="o",
-                color=colour,
-                capsize=3,
-            )
+        est = [(r["estimate"], r["ci_low"], r["ci_high"]) for r in rows]
+        diff = [
+            (r["difference_from_best"], r["difference_ci_low"], r["difference_ci_high"])
+            for r in rows
+        ]
+        for ax, points in ((left, est), (right, diff)):
+            _intervals(ax, rows, points)
         left.set_yticks(range(len(rows)))
         left.set_yticklabels([final_label(r) for r in rows])
         left.invert_yaxis()
-        right.axvline(0, color="#333333", linewidth=0.8)
+        if right.get_xlim()[0] <= 0 <= right.get_xlim()[1]:
+            right.axvline(0, color="#333333", linewidth=0.8)
         for ax in (left, right):
             ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         left.set_xlabel(f"{objective}: estimate with 95% interval")
@@ -230,7 +255,8 @@ def optimize_charts(data: FolderData, out: Path) -> list[Chart]:
                 "Right: its difference from the recommended strategy (blue), measured on the "
                 "same simulated elections; an interval wholly left of 0 means the recommended "
                 "one is better beyond the simulations' uncertainty. Orange: the scenario "
-                "file's strategies.",
+                "file's strategies; one far from the others is an arrow at the edge with its "
+                "value.",
                 _save(fig, "optimize_final", out),
             )
         )

@@ -47,7 +47,9 @@ def crossing_rows(data: FolderData) -> list[dict]:
         out.append(
             {
                 "words": words,
-                "at": _g(c["crossing"]),
+                "at": _g(c["crossing"])
+                if len(data.sweep_keys) == 1
+                else f"{c['key']} = {_g(c['crossing'])}",
                 "interval": f"{low} to {high}",
                 "between": f"{_g(c['below'])} and {_g(c['above'])}",
             }

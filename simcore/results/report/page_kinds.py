@@ -39,10 +39,10 @@ def crossing_rows(data: FolderData) -> list[dict]:
         )
         fixed = c["fixed"] if isinstance(c["fixed"], str) and c["fixed"] else ""
         words = (
-            f"From {_g(c['crossing'])} on, \u201c{winner}\u201d does better than "
-            f"\u201c{loser}\u201d on {c['measure']}"
+            f"\u201c{winner}\u201d overtakes \u201c{loser}\u201d on {c['measure']} at "
+            f"{_g(c['crossing'])}, as {c['key']} grows"
             + (f" (with {fixed})" if fixed else "")
-            + f"; below it, \u201c{loser}\u201d does better."
+            + "."
         )
         out.append(
             {

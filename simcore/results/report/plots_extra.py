@@ -142,7 +142,7 @@ def sweep_charts(data: FolderData, out: Path) -> list[Chart]:
     along = xkey or "the sweep's points"
     marks = (
         " Dashed orange lines mark where the better strategy changes (C1, C2, ...: the "
-        "crossings listed below), the pale orange band around each its 95% interval."
+        "crossings listed above), the pale orange band around each its 95% interval."
         if data.crossings
         else " No crossings: the strategies keep their order all along the sweep."
     )

@@ -1,15 +1,10 @@
-"""Results folders for the report tests: a small quick-start run, and a copy of it with a
-synthetic sweep's and optimisation's files in the formats `simcore sweep` and `simcore optimize`
-write (sweep.csv, crossings.csv, search.parquet, final.csv)."""
+"""Results folders for the report tests, made by the real commands: a small quick-start run,
+sweeps (one with crossings) and an optimisation."""
 
 from __future__ import annotations
 
-import csv
-import shutil
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from click.testing import CliRunner
 
 from simcore.cli.main import cli
@@ -25,59 +20,45 @@ def run_quickstart(out: Path, *extra: str) -> Path:
     return out
 
 
-def add_sweep_and_optimize(folder: Path) -> Path:
-    """Write a sweep over SWEEP_KEY (three points; the summary shifted so that the strategies'
-    Hilltop seats cross between the second and third) and an optimisation's files."""
-    with open(folder / "summary.csv", newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    header = [*rows[0].keys(), "point", SWEEP_KEY]
-    with open(folder / "sweep.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        for point, share in enumerate((0.3, 0.35, 0.4)):
-            for r in rows:
-                r = dict(r)
-                if r["measure"] == "mean seats" and r["slate"] == "Hilltop":
-                    bump = (point - 1) * (0.2 if r["strategy"] == "one order" else -0.2)
-                    for k in ("estimate", "ci_low", "ci_high"):
-                        r[k] = f"{float(r[k]) + bump:.6g}"
-                w.writerow([*r.values(), point, share])
-    with open(folder / "crossings.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["measure", "slate", "candidate", "strategy_a", "strategy_b", SWEEP_KEY])
-        w.writerow(["mean seats", "Hilltop", "-", "one order", "split by region", "0.351"])
-    pq.write_table(
-        pa.table(
-            {
-                "strategy": [f"s{i}" for i in range(8)],
-                "orderings": [
-                    f"hill=alice_first;West={'ben' if i % 2 else 'alice'}_first" for i in range(8)
-                ],
-                "estimate": [1.9, 1.95, 2.01, 1.97, 2.05, 2.02, 2.06, 2.04],
-                "std_error": [0.03] * 4 + [0.015] * 4,
-                "stage": [1, 1, 1, 1, 2, 2, 3, 3],
-            }
-        ),
-        folder / "search.parquet",
+CROSSING_SWEEP = [  # (a second Hilltop strategy whose seats cross the file's as Alice grows)
+    "--set",
+    'slates.hill.orderings.cba=["Cara Hill","Ben Hill","Alice Hill"]',
+    "--set",
+    "strategies.cfirst.hill=cba",
+    "--vary",
+    "candidates[0].strength=0.3,1,3",
+]
+
+
+def _ok(args: list[str]) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+
+
+def sweep_folder(out: Path, *extra: str) -> Path:
+    """A real `simcore sweep` folder of tests/scenarios/optimize_small.toml with crossings."""
+    scenario = str(ROOT / "tests/scenarios/optimize_small.toml")
+    _ok(
+        ["sweep", scenario, *CROSSING_SWEEP, "--sims", "60", "--seed", "3", "--out", str(out)]
+        + ["-q", "--force", *extra]
     )
-    with open(folder / "final.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(
-            [
-                "strategy",
-                "estimate",
-                "std_error",
-                "difference",
-                "difference_std_error",
-                "difference_ci_low",
-                "difference_ci_high",
-            ]
-        )
-        w.writerow(["s6", 2.05, 0.01, "", "", "", ""])
-        w.writerow(["s4", 2.03, 0.01, -0.02, 0.006, -0.0318, -0.0082])
-    return folder
+    return out
 
 
-def with_extras(base: Path, dest: Path) -> Path:
-    shutil.copytree(base, dest)
-    return add_sweep_and_optimize(dest)
+def quickstart_sweep(out: Path, *extra: str) -> Path:
+    """A real `simcore sweep` folder of the quick start over three shares (no crossings)."""
+    scenario = str(ROOT / "scenarios/quickstart.toml")
+    vary = f"{SWEEP_KEY}=0.1,0.2,0.3"
+    _ok(
+        ["sweep", scenario, "--vary", vary, "--sims", "60", "--seed", "3", "--out", str(out)]
+        + ["-q", "--force", *extra]
+    )
+    return out
+
+
+def optimize_folder(out: Path, *extra: str) -> Path:
+    """A real `simcore optimize` folder (the 216 Hilltop strategies of optimize_small.toml)."""
+    scenario = str(ROOT / "tests/scenarios/optimize_small.toml")
+    args = ["optimize", scenario, "--slate", "hill", "--budget", "40000", "--seed", "2"]
+    _ok([*args, "--out", str(out), "-q", "--force", *extra])
+    return out

@@ -258,8 +258,12 @@ def test_json_shape_and_files(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [
         "final.csv",
         "optimized.toml",
+        "plots",  # (the report: tests/test_report_kinds.py)
+        "report.html",
         "run.json",
+        "scenario.toml",
         "search.parquet",
+        "summary.xlsx",
     ]
     meta = json.loads((out / "run.json").read_text())
     assert meta["result"] == got and meta["seed"] == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import click
 
@@ -79,6 +80,12 @@ from simcore.cli.options import set_option
 @set_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress or summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--report/--no-report",
+    default=True,
+    show_default=True,
+    help="Also write report.html, summary.xlsx and plots/ (needs simcore's report extra).",
+)
 def optimize(
     file,
     slate,
@@ -100,18 +107,20 @@ def optimize(
     sets,
     quiet,
     as_json,
+    report,
 ):
     """Find the recommended orders (per region) that serve a slate best.
 
     Scores strategies on shared simulated electorates (common random numbers), searches on
     training simulations, then selects among the best and estimates the winner on fresh
-    simulations.  Writes OUT/optimized.toml, OUT/search.parquet, OUT/final.csv and
-    OUT/run.json; see docs/strategy.md.
+    simulations.  Writes OUT/optimized.toml, OUT/search.parquet, OUT/final.csv, OUT/run.json,
+    a copy of the scenario and (unless --no-report) the report: report.html, summary.xlsx and
+    plots/; see docs/strategy.md.
     """
-    from pathlib import Path
 
     from simcore.cli.options import read_for_run
     from simcore.cli.progress import Progress, end_line
+    from simcore.cli.report_cmd import report_note
     from simcore.jobs.optimize_run import OptimizeOptions, run_optimize
 
     sc = read_for_run(file, sets)
@@ -139,16 +148,21 @@ def optimize(
             end_line()
             click.echo(f"simcore optimize: {text}", err=True)
 
-    result = run_optimize(sc, opts, out=out, force=force, write=write, progress=bar, phase=phase)
+    result = run_optimize(
+        sc, opts, out=out, force=force, write=write, progress=bar, phase=phase, report=report
+    )
+    note = report_note() if report else None
+    if note:
+        click.echo(note, err=True)
     if as_json:
         click.echo(json.dumps(result.summary, indent=2))
         return
     if quiet:
         return
-    _print(result, out, write)
+    _print(result, out, write, report)
 
 
-def _print(result, out, write) -> None:
+def _print(result, out, write, report=False) -> None:
     s = result.summary
     best = s["best"]
     z = 1.959963984540054
@@ -168,6 +182,9 @@ def _print(result, out, write) -> None:
     for name, d in best["vs"].items():
         dse = d["std_error"] if d["std_error"] is not None else math.nan
         click.echo(f"  vs {name}: {d['difference']:+.4f} +/- {z * dse:.4f}")
-    click.echo(f"Wrote {out}/optimized.toml, search.parquet, final.csv, run.json")
+    made = "optimized.toml, search.parquet, final.csv, run.json, scenario.toml"
+    if report and (Path(out) / "report.html").is_file():
+        made += ", report.html, summary.xlsx, plots/"
+    click.echo(f"Wrote {out}/{made}")
     if write:
         click.echo(f"Wrote {write} (the scenario with strategy 'optimized' added)")

@@ -44,6 +44,12 @@ from simcore.cli.options import set_option
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print metadata, crossings and rows as JSON.")
+@click.option(
+    "--report/--no-report",
+    default=True,
+    show_default=True,
+    help="Also write report.html, summary.xlsx and plots/ (needs simcore's report extra).",
+)
 def sweep(
     file,
     varies,
@@ -58,6 +64,7 @@ def sweep(
     voters_per_ballot,
     quiet,
     as_json,
+    report,
 ):
     """Run scenario FILE at every point of a grid of key values and find crossings.
 
@@ -65,11 +72,13 @@ def sweep(
     differences are paired across strategies and smooth across points. Writes OUT/sweep.parquet
     and OUT/sweep.csv (a row per point, strategy and measure), OUT/sweep_wide.csv (a row per
     point and strategy), OUT/crossings.csv (where a paired difference from the first strategy
-    changes sign, with an interval) and OUT/run.json. See docs/sweep.md.
+    changes sign, with an interval), OUT/run.json, a copy of the scenario and (unless
+    --no-report) the report: report.html, summary.xlsx and plots/. See docs/sweep.md.
     """
     from pathlib import Path
 
     from simcore.cli.progress import Progress
+    from simcore.cli.report_cmd import report_note
     from simcore.jobs.sweep import run_sweep, sweep_json
     from simcore.results.sweep_table import render_sweep
 
@@ -93,7 +102,11 @@ def sweep(
         precision=precision,
         voters_per_ballot=voters_per_ballot,
         progress=progress,
+        report=report,
     )
+    note = report_note() if report else None
+    if note:
+        click.echo(note, err=True)
     if as_json:
         click.echo(sweep_json(result))
     elif not quiet:

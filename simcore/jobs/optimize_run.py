@@ -23,6 +23,7 @@ from simcore.jobs.run import scenario_hash, versions
 from simcore.jobs.strategy_eval import Evaluator, parse_objective
 from simcore.jobs.strategy_space import StrategySpace, describe
 from simcore.model.scenario import Scenario
+from simcore.results.folder_extras import copy_scenario, write_report_if_possible
 from simcore.results.optimize_outputs import (
     OptimizeFolder,
     check_scenario_text,
@@ -156,6 +157,7 @@ def run_optimize(
     write: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     phase: Callable[[str], None] | None = None,
+    report: bool = False,
 ) -> OptimizeResult:
     from simcore.counting.api import new_seed
 
@@ -208,6 +210,9 @@ def run_optimize(
             check_scenario_text(copy, str(write))
         if folder is not None:
             _write_outputs(folder, sc, result, outcome)
+            copy_scenario(folder.stage, sc.source)
+            if report:
+                write_report_if_possible(folder.stage)
             folder.publish()
             result.out = folder.path
         if write is not None:

@@ -25,6 +25,7 @@ from simcore.inputs.scenario_overrides import Vary, parse_sets, parse_vary
 from simcore.inputs.text import read_config_text
 from simcore.jobs.run import run_scenario, scenario_hash, versions
 from simcore.model.scenario import Scenario
+from simcore.results.folder_extras import copy_scenario, write_report_if_possible
 from simcore.results.sweep_crossings import find_crossings
 from simcore.results.sweep_outputs import SweepFolder, write_sweep
 
@@ -101,8 +102,10 @@ def run_sweep(
     precision: float | None = None,
     voters_per_ballot: int | None = None,
     progress: Callable[[int, int, int, int], None] | None = None,
+    report: bool = False,
 ) -> SweepResult:
-    """Run every point of the sweep with one seed; write the outputs to ``out`` when given.
+    """Run every point of the sweep with one seed; write the outputs to ``out`` when given
+    (with the scenario copy, and with ``report`` the report when its extra is installed).
     ``progress(point, points, done, sims)`` is called as each point runs."""
     from simcore.counting.api import new_seed
 
@@ -176,6 +179,9 @@ def run_sweep(
         crossings = find_crossings(rows, keys, [v.numeric for v in parsed])
         if folder is not None:
             write_sweep(folder, rows, keys, crossings, meta)
+            copy_scenario(folder.stage, str(file))
+            if report:
+                write_report_if_possible(folder.stage)
             folder.publish()
     except BaseException:  # an error, Ctrl-C or SIGTERM: no partial results are left behind
         if folder is not None:

@@ -48,11 +48,26 @@ def _num(v):
     return f"{v:.6g}"
 
 
+def copy_scenario(stage: Path, source: str | None) -> None:
+    """Copy the scenario file ``source`` (when it is one) into ``stage`` as ``scenario.toml``."""
+    if source and Path(source).is_file():
+        with writing(stage):
+            shutil.copyfile(source, stage / SCENARIO_COPY)
+
+
+def write_report_if_possible(stage: Path) -> None:
+    """Build the report into ``stage`` when the report extra is installed (else nothing: the
+    command prints :func:`simcore.cli.report_cmd.report_note`)."""
+    from simcore.results.report import missing_modules, write_report
+
+    if not missing_modules():
+        write_report(stage)
+
+
 def write_extras(stage: Path, source: str | None, rows: list[dict], meta: dict) -> None:
     """Write the scenario copy, ``summary_wide.csv`` and ``README.txt`` into ``stage``."""
+    copy_scenario(stage, source)
     with writing(stage):
-        if source and Path(source).is_file():
-            shutil.copyfile(source, stage / SCENARIO_COPY)
         header, body = wide_rows(rows, meta.get("strategy_descriptions", {}))
         with open(stage / "summary_wide.csv", "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)

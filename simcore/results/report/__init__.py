@@ -2,10 +2,11 @@
 SVG, no network request, prints well), ``summary.xlsx`` (a formatted workbook) and the charts as
 PNG and SVG files in ``plots/``.
 
-They are built from the files of the folder only (``summary.parquet``, ``run.json``, the
-scenario copy ``scenario.toml``, and a sweep's ``sweep.csv``/``crossings.csv`` or an
-optimisation's ``search.parquet``/``final.csv`` when present), so ``simcore report DIR`` can
-(re)build them at any time.  The libraries (matplotlib, jinja2, openpyxl) are simcore's
+They are built from the files of the folder only: a run's ``summary.parquet``, a sweep's
+``sweep.parquet`` and ``crossings.csv`` or an optimisation's ``search.parquet`` and
+``final.csv`` (:mod:`simcore.results.report.folder_data` tells them apart), with ``run.json``
+and the scenario copy ``scenario.toml``; so ``simcore report DIR`` can (re)build them at any
+time.  The libraries (matplotlib, jinja2, openpyxl) are simcore's
 ``report`` extra: :func:`missing_modules` says whether they are installed.
 """
 

@@ -1,5 +1,12 @@
-"""Reading a results folder for the report: the summary, the run's metadata, the scenario copy
-and, when present, a sweep's or an optimisation's files."""
+"""Reading a results folder for the report.  Three kinds of folder, told apart by their files:
+
+- ``run`` (``simcore run``): ``summary.parquet`` and ``run.json``;
+- ``sweep`` (``simcore sweep``): ``sweep.parquet``, ``crossings.csv`` and ``run.json``;
+- ``optimize`` (``simcore optimize``): ``search.parquet``, ``final.csv`` and ``run.json``.
+
+Each may hold ``scenario.toml``, the copy of the scenario file; it is read back with the run's
+``--set`` overrides (``run.json``'s ``overrides``) applied, so the parameters shown are the ones
+that ran."""
 
 from __future__ import annotations
 
@@ -12,23 +19,31 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from simcore.errors import InputError
+from simcore.results.optimize_outputs import FINAL_COLUMNS
 from simcore.results.sim_outputs import NOT_APPLICABLE
+from simcore.results.sweep_outputs import CROSSING_COLUMNS
 
 NA = NOT_APPLICABLE
+KIND_FILES = {
+    "run": ("summary.parquet", "run.json"),
+    "sweep": ("sweep.parquet", "crossings.csv", "run.json"),
+    "optimize": ("search.parquet", "final.csv", "run.json"),
+}
 
 
 @dataclass
 class FolderData:
     folder: Path
     meta: dict  # run.json
-    rows: list[dict]  # summary rows (key columns filled, NA where they do not apply)
+    rows: list[dict]  # a run's summary rows (key columns filled, NA where they do not apply)
     scenario: object | None  # the parsed scenario copy (None: no copy, or it did not parse)
     scenario_note: str = ""  # why there is no parameter table, when there is none
-    sweep: list[dict] | None = None  # sweep.csv rows
-    sweep_keys: list[str] = field(default_factory=list)  # its varied keys' columns
-    crossings: list[dict] | None = None  # crossings.csv rows
-    search: list[dict] | None = None  # search.parquet rows
-    final: list[dict] | None = None  # final.csv rows
+    kind: str = "run"  # "run", "sweep" or "optimize"
+    sweep: list[dict] = field(default_factory=list)  # sweep.parquet rows
+    sweep_keys: list[str] = field(default_factory=list)  # the varied keys, in --vary order
+    crossings: list[dict] = field(default_factory=list)  # crossings.csv rows
+    search: list[dict] = field(default_factory=list)  # search.parquet rows, in search order
+    final: list[dict] = field(default_factory=list)  # final.csv rows, best first
 
     @property
     def college(self) -> bool:
@@ -36,6 +51,8 @@ class FolderData:
 
     @property
     def strategies(self) -> list[str]:
+        if self.kind == "sweep":
+            return list(dict.fromkeys(r["strategy"] for r in self.sweep))
         return list(dict.fromkeys(r["strategy"] for r in self.rows))
 
     def descriptions(self) -> dict[str, str]:
@@ -43,6 +60,10 @@ class FolderData:
 
     def measure(self, name: str) -> list[dict]:
         return [r for r in self.rows if r["measure"] == name]
+
+    @property
+    def regions(self) -> list[str]:
+        return list((self.meta.get("space") or {}).get("regions") or [])
 
 
 def _float(v):
@@ -54,52 +75,73 @@ def _float(v):
         return v
 
 
-def _read_csv(path: Path, numeric: bool = True) -> list[dict]:
+def _read_csv(path: Path, columns: tuple[str, ...]) -> list[dict]:
+    """The rows of a CSV file simcore wrote, numbers as floats (empty: NaN); its header must
+    be ``columns``."""
     with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    if numeric:
-        for r in rows:
-            for k, v in r.items():
-                if isinstance(v, str):
-                    x = _float(v)
-                    r[k] = x if isinstance(x, float) else v
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != columns:
+            raise InputError(
+                f"unexpected columns {reader.fieldnames}; expected {list(columns)}", path=path
+            )
+        rows = list(reader)
+    for r in rows:
+        for k, v in r.items():
+            x = _float(v)
+            r[k] = x if isinstance(x, float) else v
     return rows
 
 
-def load_folder(folder: Path) -> FolderData:
-    summary = folder / "summary.parquet"
-    run_json = folder / "run.json"
-    for need in (summary, run_json):
-        if not need.is_file():
-            raise InputError("not a results folder (no summary.parquet and run.json)", path=folder)
-    meta = json.loads(run_json.read_text(encoding="utf-8"))
-    rows = pq.read_table(summary).to_pylist()
+def folder_kind(folder: Path) -> str:
+    """Which command wrote ``folder`` (see the module's docstring), or one line on why it is
+    not a results folder."""
+    for kind, files in KIND_FILES.items():
+        if all((folder / f).is_file() for f in files):
+            return kind
+    raise InputError(
+        "not a results folder: expected the files of 'simcore run' (summary.parquet, "
+        "run.json), 'simcore sweep' (sweep.parquet, crossings.csv, run.json) or "
+        "'simcore optimize' (search.parquet, final.csv, run.json)",
+        path=folder,
+    )
+
+
+def _scenario(folder: Path, meta: dict):
+    copy = folder / "scenario.toml"
+    if not copy.is_file():
+        return None, "the folder has no scenario.toml (made before simcore copied it)"
+    from simcore.inputs.scenario_file import read_scenario
+
+    try:
+        return read_scenario(copy, meta.get("overrides") or ()), ""
+    except InputError as exc:
+        return None, f"the scenario copy did not read back ({exc})"
+
+
+def _filled(rows: list[dict]) -> list[dict]:
     for r in rows:
         r.setdefault("slate_id", NA)  # (a folder written before slate ids were added)
         for k in ("slate", "candidate", "section", "slate_id"):
             if r.get(k) in ("", None):
                 r[k] = NA
-    scenario, note = None, ""
-    copy = folder / "scenario.toml"
-    if copy.is_file():
-        from simcore.inputs.scenario_file import read_scenario
+    return rows
 
-        try:
-            scenario = read_scenario(copy)
-        except InputError as exc:
-            note = f"the scenario copy did not read back ({exc})"
+
+def load_folder(folder: str | Path) -> FolderData:
+    folder = Path(folder)
+    kind = folder_kind(folder)
+    meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    scenario, note = _scenario(folder, meta)
+    data = FolderData(folder, meta, [], scenario, note, kind)
+    if kind == "run":
+        data.rows = _filled(pq.read_table(folder / "summary.parquet").to_pylist())
+    elif kind == "sweep":
+        data.sweep = _filled(pq.read_table(folder / "sweep.parquet").to_pylist())
+        data.sweep_keys = [v["key"] for v in meta.get("varied") or []]
+        data.crossings = _read_csv(folder / "crossings.csv", CROSSING_COLUMNS)
     else:
-        note = "the folder has no scenario.toml (a run made before simcore copied it)"
-    data = FolderData(folder, meta, rows, scenario, note)
-    if (folder / "sweep.csv").is_file():
-        data.sweep = _read_csv(folder / "sweep.csv")
-        known = {*rows[0].keys(), "point"} if rows else {"point"}
-        cols = list(data.sweep[0]) if data.sweep else []
-        data.sweep_keys = [c for c in cols if c not in known]
-    if (folder / "crossings.csv").is_file():
-        data.crossings = _read_csv(folder / "crossings.csv")
-    if (folder / "search.parquet").is_file():
         data.search = pq.read_table(folder / "search.parquet").to_pylist()
-    if (folder / "final.csv").is_file():
-        data.final = _read_csv(folder / "final.csv")
+        data.final = _read_csv(folder / "final.csv", FINAL_COLUMNS)
+        for r in data.final:
+            r["selected"] = r["selected"] == "True"
     return data

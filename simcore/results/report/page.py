@@ -66,6 +66,12 @@ def headline(data: FolderData) -> list[dict]:
 
 
 def render_page(data: FolderData, charts) -> str:
+    from simcore.results.report.page_kinds import (
+        optimize_context,
+        scenario_descriptions,
+        sweep_context,
+    )
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -76,21 +82,25 @@ def render_page(data: FolderData, charts) -> str:
     env.filters["num"] = num
     params = parameter_rows(data.scenario) if data.scenario is not None else []
     m = data.meta
-    return env.get_template("report.html.j2").render(
-        title=m.get("scenario", "simcore results"),
-        description=getattr(data.scenario, "description", ""),
-        meta=m,
-        college=data.college,
-        strategies=data.strategies,
-        descriptions=data.descriptions(),
-        headline=headline(data),
-        charts=charts,
-        markup=Markup,
-        params=params,
-        scenario_note=data.scenario_note,
-        run=run_rows(data),
-        crossings=data.crossings,
-        final=data.final,
-        sweep_keys=data.sweep_keys,
-        NA=NA,
-    )
+    context = {
+        "title": m.get("scenario", "simcore results"),
+        "description": getattr(data.scenario, "description", ""),
+        "meta": m,
+        "college": data.college,
+        "strategies": data.strategies,
+        "descriptions": scenario_descriptions(data),
+        "charts": charts,
+        "markup": Markup,
+        "params": params,
+        "overrides": m.get("overrides") or [],
+        "scenario_note": data.scenario_note,
+        "run": run_rows(data),
+        "NA": NA,
+    }
+    if data.kind == "sweep":
+        context["sweep"] = sweep_context(data)
+    elif data.kind == "optimize":
+        context["opt"] = optimize_context(data)
+    else:
+        context["headline"] = headline(data)
+    return env.get_template(f"{data.kind}.html.j2").render(**context)

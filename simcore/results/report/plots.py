@@ -269,12 +269,15 @@ def make_charts(data: FolderData, out: Path) -> list[Chart]:
     # (with dozens of strategies a layout can be cramped: matplotlib warns and draws it anyway)
     with matplotlib.rc_context(RC), warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Tight layout not applied", UserWarning)
-        charts = [
-            seats_chart(data, out),
-            candidates_chart(data, out, "P(elected)"),
-            candidates_chart(data, out, "P(win)"),
-            differences_chart(data, out),
-            *sweep_charts(data, out),
-            *optimize_charts(data, out),
-        ]
+        if data.kind == "sweep":
+            charts = sweep_charts(data, out)
+        elif data.kind == "optimize":
+            charts = optimize_charts(data, out)
+        else:
+            charts = [
+                seats_chart(data, out),
+                candidates_chart(data, out, "P(elected)"),
+                candidates_chart(data, out, "P(win)"),
+                differences_chart(data, out),
+            ]
     return [c for c in charts if c is not None]

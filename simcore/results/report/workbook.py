@@ -146,17 +146,30 @@ def parameters_sheet(wb, data: FolderData) -> None:
 def run_rows(data: FolderData) -> list[tuple[str, str]]:
     m = data.meta
     out = [
+        (
+            "made by",
+            {"run": "simcore run", "sweep": "simcore sweep"}.get(data.kind, "simcore optimize"),
+        ),
         ("scenario", m.get("scenario", "")),
         ("scenario file", m.get("scenario_file") or ""),
         ("scenario SHA-256", m.get("scenario_sha256", "")),
-        ("seed", m.get("seed")),
-        ("simulations", m.get("simulations")),
-        ("rule", m.get("rule")),
-        ("seats", m.get("seats")),
-        ("voters per generated ballot", m.get("voters_per_ballot", 1)),
-        ("threads", m.get("threads")),
-        ("command", m.get("command", "")),
     ]
+    out += [("--set", o) for o in m.get("overrides") or []]
+    out += [("seed", m.get("seed")), ("threads", m.get("threads"))]
+    if data.kind == "optimize":
+        out += optimize_run_rows(m)
+    else:
+        out += [
+            ("simulations" + (" per point" if data.kind == "sweep" else ""), m.get("simulations")),
+            ("rule", m.get("rule")),
+            ("seats", m.get("seats")),
+            ("voters per generated ballot", m.get("voters_per_ballot", 1)),
+        ]
+    for v in m.get("varied") or []:
+        out.append((f"varied: {v['key']}", ", ".join(str(x) for x in v["values"])))
+    if "points" in m:
+        out.append(("points", m["points"]))
+    out.append(("command", m.get("command", "")))
     for k in ("precision", "precision_met", "precision_reached"):
         if k in m:
             out.append((k, m[k]))
@@ -171,17 +184,52 @@ def run_rows(data: FolderData) -> list[tuple[str, str]]:
     return [(k, v if isinstance(v, int | float | str) else json.dumps(v)) for k, v in out]
 
 
+def optimize_run_rows(m: dict) -> list[tuple[str, object]]:
+    space, settings = m.get("space") or {}, m.get("settings") or {}
+    sel, fin, res = m.get("selection") or {}, m.get("final") or {}, m.get("result") or {}
+    return [
+        ("slate", m.get("slate")),
+        ("objective", m.get("objective")),
+        ("other slates' orders from strategy", m.get("base_strategy")),
+        ("candidates ordered", ", ".join(space.get("candidates") or [])),
+        ("regions", ", ".join(space.get("regions") or [])),
+        ("at most this many distinct orders", space.get("max_orders")),
+        ("fixed positions", ", ".join(space.get("fixed") or []) or "none"),
+        ("strategies possible", space.get("size")),
+        ("strategies scored", res.get("candidates_evaluated")),
+        ("budget (strategy-simulations)", settings.get("budget")),
+        ("strategy-simulations run", res.get("simulations_run")),
+        ("search", settings.get("search")),
+        ("training simulations", settings.get("train_simulations")),
+        ("finalists", settings.get("finalists")),
+        ("selection", sel.get("method")),
+        ("selection simulations", sel.get("simulations")),
+        ("selection survivors", sel.get("survivors")),
+        ("final simulations (fresh)", fin.get("simulations")),
+        ("precision asked (95% half-width)", settings.get("precision")),
+        ("widest 95% half-width reached", fin.get("widest_half_width")),
+        ("precision met", fin.get("precision_met")),
+    ]
+
+
 def write_workbook(data: FolderData, path: Path) -> None:
+    from simcore.results.report.workbook_kinds import optimize_sheets, sweep_sheets
+
     wb = Workbook()
     wb.remove(wb.active)
-    if data.measure("mean seats"):
-        seats_sheet(wb, data)
-    candidates_sheet(wb, data)
-    differences_sheet(wb, data)
+    if data.kind == "sweep":
+        sweep_sheets(wb, data)
+    elif data.kind == "optimize":
+        optimize_sheets(wb, data)
+    else:
+        if data.measure("mean seats"):
+            seats_sheet(wb, data)
+        candidates_sheet(wb, data)
+        differences_sheet(wb, data)
     parameters_sheet(wb, data)
     ws = _sheet(wb, "Run", ["item", "value"], [list(r) for r in run_rows(data)], {})
     ws.column_dimensions["B"].width = 80
-    if data.college:  # the college measures beyond P(win), long
+    if data.college and data.kind == "run":  # the college measures beyond P(win), long
         other = [r for r in data.rows if r["measure"] != "P(win)"]
         body = [[r["strategy"], measure_label(r), r["estimate"], r["std_error"]] for r in other]
         _sheet(wb, "Other measures", ["strategy", "measure", "estimate", "std_error"], body, {})

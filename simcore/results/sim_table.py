@@ -2,6 +2,27 @@
 
 from __future__ import annotations
 
+import shutil
+
+
+def width_limit() -> int:
+    """The terminal's width (100 when not a terminal)."""
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def blocks(label_width: int, col_widths: list[int], limit: int | None = None) -> list[range]:
+    """The columns in consecutive blocks, each fitting ``limit`` characters beside the row
+    labels (at least one column per block)."""
+    limit = limit or width_limit()
+    out, start, used = [], 0, label_width
+    for j, w in enumerate(col_widths):
+        if j > start and used + w > limit:
+            out.append(range(start, j))
+            start, used = j, label_width
+        used += w
+    out.append(range(start, len(col_widths)))
+    return out
+
 
 def _pm(est: float, se: float, digits: int) -> str:
     return f"{est:.{digits}f} ± {se:.{digits}f}"
@@ -48,10 +69,12 @@ def render_college(rows: list[dict], metadata: dict) -> str:
         cw = max([len(c) for c in cells.values()] + [len(s) for s in strategies]) + 2
         w = max(len(i) for i in items) + 2
         out.append(title)
-        out.append(" " * w + "".join(s.rjust(cw) for s in strategies))
-        for i in items:
-            out.append(i.ljust(w) + "".join(cells[(s, i)].rjust(cw) for s in strategies))
-        out.append("")
+        for block in blocks(w, [cw] * len(strategies)):
+            shown = [strategies[j] for j in block]
+            out.append(" " * w + "".join(s.rjust(cw) for s in shown))
+            for i in items:
+                out.append(i.ljust(w) + "".join(cells[(s, i)].rjust(cw) for s in shown))
+            out.append("")
 
     table("P(win)", "candidate", "P(win) (± Monte Carlo standard error)")
     nomaj = {r["strategy"]: r for r in rows if r["measure"] == "P(no majority)"}
@@ -94,34 +117,37 @@ def render_summary(rows: list[dict], metadata: dict, top: int = 12) -> str:
     )
     out += _run_notes(m)
     out.append("")
-    out.append(
-        f"Mean seats (± Monte Carlo standard error); below: paired difference from '{first}'"
-    )
+    out.append("Mean seats (± Monte Carlo standard error)")
+    out.append(f"below each: the paired difference from '{first}'")
     width = max(len(s) for s in strategies) + 2
     cols = [g for g in groups if any(mean[(s, g)]["estimate"] > 0 for s in strategies)]
     colw = max([16] + [len(g) + 2 for g in cols])
-    out.append(" " * width + "".join(g.rjust(colw) for g in cols))
-    for s in strategies:
-        out.append(
-            s.ljust(width)
-            + "".join(
-                _pm(mean[(s, g)]["estimate"], mean[(s, g)]["std_error"], 3).rjust(colw)
-                for g in cols
-            )
-        )
-        if s != first:
+    for n, block in enumerate(blocks(width, [colw] * len(cols))):
+        shown = [cols[j] for j in block]
+        if n:
+            out.append("")
+        out.append(" " * width + "".join(g.rjust(colw) for g in shown))
+        for s in strategies:
             out.append(
-                " " * width
+                s.ljust(width)
                 + "".join(
-                    (
-                        "{:+.3f} ± {:.3f}".format(
-                            mean[(s, g)]["difference_from_first"],
-                            mean[(s, g)]["difference_std_error"],
-                        )
-                    ).rjust(colw)
-                    for g in cols
+                    _pm(mean[(s, g)]["estimate"], mean[(s, g)]["std_error"], 3).rjust(colw)
+                    for g in shown
                 )
             )
+            if s != first:
+                out.append(
+                    " " * width
+                    + "".join(
+                        (
+                            "{:+.3f} ± {:.3f}".format(
+                                mean[(s, g)]["difference_from_first"],
+                                mean[(s, g)]["difference_std_error"],
+                            )
+                        ).rjust(colw)
+                        for g in shown
+                    )
+                )
     out.append("")
     elected = [r for r in rows if r["measure"] == "P(elected)"]
     by_cand: dict[str, dict[str, dict]] = {}
@@ -132,12 +158,16 @@ def render_summary(rows: list[dict], metadata: dict, top: int = 12) -> str:
     out.append(f"P(elected), the {len(shown)} most likely candidates of {len(order)}")
     namew = max(len(c) for c in shown) + 2
     sw = max(max(len(s) for s in strategies) + 2, 10)
-    out.append(" " * namew + "".join(s.rjust(sw) for s in strategies))
-    for c in shown:
-        out.append(
-            c.ljust(namew)
-            + "".join(f"{by_cand[c][s]['estimate']:.3f}".rjust(sw) for s in strategies)
-        )
+    for n, block in enumerate(blocks(namew, [sw] * len(strategies))):
+        cols_shown = [strategies[j] for j in block]
+        if n:
+            out.append("")
+        out.append(" " * namew + "".join(s.rjust(sw) for s in cols_shown))
+        for c in shown:
+            out.append(
+                c.ljust(namew)
+                + "".join(f"{by_cand[c][s]['estimate']:.3f}".rjust(sw) for s in cols_shown)
+            )
     t = m.get("timings", {})
     if t.get("simulations_per_s"):
         out.append("")

@@ -119,7 +119,7 @@ def optimize(
     """
 
     from simcore.cli.options import read_for_run
-    from simcore.cli.progress import Progress, end_line
+    from simcore.cli.progress import Progress, compile_note, end_line
     from simcore.cli.report_cmd import report_note
     from simcore.jobs.optimize_run import OptimizeOptions, run_optimize
 
@@ -141,7 +141,9 @@ def optimize(
         threads=threads,
     )
     show = not quiet and not as_json
-    bar = Progress(show)
+    if show:
+        compile_note()
+    bar = Progress(show, "strategy-simulations")
 
     def phase(text: str) -> None:
         if show and bar.enabled:

@@ -97,7 +97,7 @@ class Progress:
         bar = "#" * filled + "-" * (width - filled)
         sys.stderr.write(
             f"\r{self.label}[{bar}] {done:,}/{total:,} {100 * done / max(total, 1):3.0f}%  "
-            f"{rate:,.0f} sims/s  ETA {_clock(eta)}   "
+            f"{rate:,.0f}/s  ETA {_clock(eta)}   "
         )
         _bar_shown = done < total
         if done >= total:

@@ -77,11 +77,13 @@ def sweep(
     """
     from pathlib import Path
 
-    from simcore.cli.progress import Progress
+    from simcore.cli.progress import Progress, compile_note
     from simcore.cli.report_cmd import report_note
     from simcore.jobs.sweep import run_sweep, sweep_json
     from simcore.results.sweep_table import render_sweep
 
+    if not quiet and not as_json:
+        compile_note()
     bar = Progress(not quiet and not as_json)
 
     def progress(point, points, done, total):

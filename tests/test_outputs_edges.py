@@ -260,7 +260,7 @@ def test_sigterm_stops_a_run_like_ctrl_c(tmp_path):
     )
     try:
         deadline = time.time() + 300
-        while not any((s / "simulations.parquet").exists() for s in _stages(out)):
+        while not any(any(s.rglob("*.parquet")) for s in _stages(out)):
             assert proc.poll() is None, proc.communicate()
             assert time.time() < deadline, "the run never started simulating"
             time.sleep(0.1)

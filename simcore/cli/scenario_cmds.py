@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 import click
 
@@ -88,10 +89,34 @@ def validate(file, schema):
     "the voters, each ballot counted K times (several times faster at NEC scale; default: the "
     "file's, else 1 = exact; see 'simcore check-sampling').",
 )
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the interrupted run in --out from its checkpoint (refused if the scenario, "
+    "seed or options changed; starts afresh when there is none).",
+)
+@click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Run the chunks on the Dask cluster at ADDRESS, or on a local cluster of N worker "
+    "processes with local[:N] (default 2); needs simcore[dask]. Never changes results.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def run(
-    file, sims, seed, out, force, threads, chunk_size, precision, voters_per_ballot, quiet, as_json
+    file,
+    sims,
+    seed,
+    out,
+    force,
+    threads,
+    chunk_size,
+    precision,
+    voters_per_ballot,
+    resume,
+    dask,
+    quiet,
+    as_json,
 ):
     """Simulate scenario FILE and write its outcome distributions.
 
@@ -107,18 +132,41 @@ def run(
 
     sc = _read_for_run(file)
     out = out or str(Path("results") / Path(file).stem)
-    summary = run_scenario(
-        sc,
-        sims=sims,
-        seed=seed,
-        out=out,
-        force=force,
-        threads=threads,
-        chunk_size=chunk_size,
-        progress=Progress(not quiet and not as_json),
-        precision=precision,
-        voters_per_ballot=voters_per_ballot,
-    )
+    try:
+        summary = run_scenario(
+            sc,
+            sims=sims,
+            seed=seed,
+            out=out,
+            force=force,
+            threads=threads,
+            chunk_size=chunk_size,
+            progress=Progress(not quiet and not as_json),
+            precision=precision,
+            voters_per_ballot=voters_per_ballot,
+            resume=resume,
+            dask=dask,
+        )
+    except BaseException as exc:
+        kept = getattr(exc, "kept", None)
+        if kept is not None:  # (the CLI's edge prints it after its own message)
+            again = ["simcore", "run", file, "--out", out, "--seed", str(kept["seed"])]
+            for flag, value in (
+                ("--sims", sims),
+                ("--precision", precision),
+                ("--voters-per-ballot", voters_per_ballot),
+                ("--threads", threads),
+                ("--chunk-size", chunk_size),
+                ("--dask", dask),
+            ):
+                again += [flag, str(value)] if value is not None else []
+            again += ["--force"] if force else []
+            again += ["--resume"] + (["-q"] if quiet else []) + (["--json"] if as_json else [])
+            exc.hint = (
+                f"{kept['done']:,} of {kept['sims']:,} simulations kept; continue with: "
+                + shlex.join(again)
+            )
+        raise
     if as_json:
         click.echo(summary_json(summary))
     elif not quiet:

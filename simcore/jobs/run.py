@@ -330,12 +330,13 @@ def _cut(chunk, every: int):
 
 
 def auto_chunk_size(backend, plan, seed: int, sims: int) -> int:
-    """Simulations per unit of work: about 50 ms each, so that the per-chunk bookkeeping stays
-    small whether a simulation takes 50 us or 50 ms, but at least four chunks per thread (or
-    Dask worker), so that a short run keeps every one busy (chunking never changes a result)."""
+    """Simulations per unit of work: about ``backend.chunk_s`` seconds each (50 ms on threads,
+    0.5 s on Dask), so that the per-chunk bookkeeping stays small whether a simulation takes
+    50 us or 50 ms, but at least four chunks per thread (or Dask worker thread), so that a short
+    run keeps every one busy (chunking never changes a result)."""
     per_sim = max(backend.time_chunk(plan, seed, 4) / 4, 1e-6)
     share = -(-sims // (4 * max(backend.workers, 1)))
-    return int(max(min(0.05 / per_sim, 4096, share), 8))
+    return int(max(min(backend.chunk_s / per_sim, 4096, share), 8))
 
 
 def summary_json(summary: RunSummary) -> str:

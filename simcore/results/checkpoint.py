@@ -32,10 +32,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simcore import __version__
 from simcore.errors import InputError
 from simcore.results.run_folder import CHECKPOINT_FILE, writing
 from simcore.results.sim_outputs import ROW_GROUP, SimulationRows
+from simcore.sim.runner import engine_version
 
 PARTS = "simulations.parquet.parts"  # (the parts of simulations.parquet)
 FORMAT = 1  # of checkpoint.json
@@ -66,22 +66,6 @@ def plan_digest(plan) -> str:
         else:
             h.update(repr(value).encode())
     return h.hexdigest()
-
-
-def engine_version() -> str:
-    """simcore's version, Numba's and NumPy's, and a hash of the engine's source (the kernels
-    and the simulation), so that a checkpoint is never continued by a changed engine."""
-    import numba
-
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for folder in ("kernels", "sim"):
-        for f in sorted((root / folder).glob("*.py")):
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
-    return f"simcore {__version__}, numba {numba.__version__}, numpy {np.__version__}, " + (
-        f"engine {h.hexdigest()[:16]}"
-    )
 
 
 def fingerprint(metadata: dict, plan) -> dict:

@@ -12,6 +12,8 @@ is run again after a worker was lost (tasks are pure functions of their argument
 * A worker plugin (:class:`WarmKernels`) compiles, or loads from Numba's cache, the kernels on
   every worker when it joins (and on a worker that replaces a lost one), by running one
   simulation of the plan; see docs/cluster.md for the cache on each node.
+* Every worker must run the same engine (:func:`simcore.sim.runner.engine_version`), or the
+  run refuses to start.
 * A lost worker's tasks are re-run by the scheduler; a task that raises is retried
   :data:`RETRIES` times.
 
@@ -35,7 +37,7 @@ from pathlib import Path
 from simcore.errors import InputError
 from simcore.kernels.rng import stream_key
 from simcore.sim.plan import Plan
-from simcore.sim.runner import ChunkResult, capacity_for, run_chunk
+from simcore.sim.runner import ChunkResult, capacity_for, engine_version, run_chunk
 
 try:  # (optional: only a run with --dask needs it)
     from distributed import WorkerPlugin
@@ -43,7 +45,7 @@ except ImportError:  # pragma: no cover
     WorkerPlugin = object
 
 LOCAL_WORKERS = 2  # worker processes of --dask local
-WINDOW_PER_THREAD = 3  # tasks in flight per worker thread
+WINDOW_PER_THREAD = 4  # tasks in flight per worker thread
 RETRIES = 2  # re-runs of a task that raised (a lost worker's tasks are re-run regardless)
 CONNECT_TIMEOUT_S = 30  # how long to try to reach a remote scheduler
 JOIN_TIMEOUT_S = 120  # how long to wait for a remote cluster's first worker
@@ -93,14 +95,17 @@ def chunk_task(plan: Plan, key, first: int, n: int, capacity: int) -> ChunkResul
     return run_chunk(plan, key, first, n, True, capacity)
 
 
-def time_task(plan: Plan, seed: int, n: int) -> float:
+def time_task(plan: Plan, seed: int, n: int) -> tuple[float, int]:
+    """Seconds to run simulations ``0 .. n - 1``, and their largest ballot tree."""
     t = time.perf_counter()
-    run_chunk(plan, stream_key(seed), 0, n)
-    return time.perf_counter() - t
+    chunk = run_chunk(plan, stream_key(seed), 0, n)
+    return time.perf_counter() - t, int(chunk.nodes.max(initial=0))
 
 
 class DaskBackend:
     """Chunks as tasks on the Dask cluster at ``address`` (see the module's docstring)."""
+
+    chunk_s = 0.5  # seconds of work a task aims at: a task costs the scheduler about 1 ms
 
     def __init__(self, address: str) -> None:
         distributed = _distributed()
@@ -110,6 +115,7 @@ class DaskBackend:
         self._plan: Plan | None = None
         self._plan_future = None
         self._plugin = f"{WarmKernels.name}-{uuid.uuid4().hex[:8]}"
+        self._largest = 0  # the largest ballot tree seen by a probe (tasks start with room)
         n = local_workers(address)
         try:
             if n is not None:
@@ -148,6 +154,14 @@ class DaskBackend:
     def _prepare(self, plan: Plan) -> None:
         if self._plan is plan:
             return
+        mine = engine_version()
+        for worker, theirs in self.client.run(engine_version).items():
+            if theirs != mine:
+                raise InputError(
+                    f"worker {worker} runs another engine ({theirs}; this is {mine}): install "
+                    "the same simcore on every node (see docs/cluster.md)",
+                    key="--dask",
+                )
         plugin = WarmKernels(plan)
         plugin.name = self._plugin
         self.client.register_plugin(plugin)
@@ -160,7 +174,10 @@ class DaskBackend:
         t = time.perf_counter()
         first = self._plan is not plan
         self._prepare(plan)
-        remote = self.client.submit(time_task, self._plan_future, seed, n, pure=False).result()
+        remote, largest = self.client.submit(
+            time_task, self._plan_future, seed, n, pure=False
+        ).result()
+        self._largest = max(self._largest, largest)
         return time.perf_counter() - t if first else remote
 
     def chunks(
@@ -172,7 +189,7 @@ class DaskBackend:
     def _stream(self, key, sims: int, chunk_size: int, start: int) -> Iterator[ChunkResult]:
         starts = iter(range(start, sims, chunk_size))
         pending: deque = deque()
-        largest = 0  # later chunks start with room for the largest tree seen (no effect)
+        largest = self._largest  # tasks start with room for the largest tree seen (no effect)
         window = WINDOW_PER_THREAD * self.threads
         try:
             while True:

@@ -49,6 +49,28 @@ def capacity_for(nodes: int) -> int:
     return 1 << (need - 1).bit_length()
 
 
+def engine_version() -> str:
+    """simcore's version, Numba's and NumPy's, and a hash of the engine's source (the kernels
+    and the simulation): equal engines give equal results.  A checkpoint is continued, and a
+    Dask worker used, only by an equal engine."""
+    import hashlib
+    from pathlib import Path
+
+    import numba
+
+    from simcore import __version__
+
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for folder in ("kernels", "sim"):
+        for f in sorted((root / folder).glob("*.py")):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return f"simcore {__version__}, numba {numba.__version__}, numpy {np.__version__}, " + (
+        f"engine {h.hexdigest()[:16]}"
+    )
+
+
 def default_threads() -> int:
     return max(os.cpu_count() or 1, 1)
 
@@ -129,6 +151,8 @@ def simulate(
 
 class LocalBackend:
     """Chunks on ``threads`` threads of this process (see :func:`simulate`)."""
+
+    chunk_s = 0.05  # seconds of work a chunk aims at (see jobs.run.auto_chunk_size)
 
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads or default_threads()

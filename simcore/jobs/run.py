@@ -118,6 +118,10 @@ def run_scenario(
     if voters_per_ballot is not None and voters_per_ballot != sc.voters_per_ballot:
         sc = sc.sampled(voters_per_ballot)
     plan = compile_plan(sc)
+    if dask is not None:
+        from simcore.sim.dask_runner import check_address
+
+        check_address(dask)  # (before the output folder is made)
     folder = RunFolder(out, force, resume=resume) if out is not None else None
     saved = read_checkpoint(folder.stage) if folder is not None and folder.resumed_from else None
     if resume and saved is None:

@@ -74,6 +74,12 @@ def local_workers(address: str) -> int | None:
     return int(text)
 
 
+def check_address(address: str) -> None:
+    """Refuse, before a run starts, a malformed ``local:N`` or a missing Dask."""
+    local_workers(address)
+    _distributed()
+
+
 def _warm(plan: Plan) -> None:
     run_chunk(plan, stream_key(0), 0, 1)
 

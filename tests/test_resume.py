@@ -58,6 +58,13 @@ elif mode == "mid-part":  # rows written after the last checkpoint
     PartedRows.write = writing
 elif mode == "at-finish":  # every simulation done, before the outputs are merged
     PartedRows.finish = lambda self, *a: die()
+elif mode == "slow":  # no kill: 0.2 s more per chunk, so that a signal lands mid-run
+    import time
+    write = PartedRows.write
+    def slow(self, *a):
+        write(self, *a)
+        time.sleep(0.2)
+    PartedRows.write = slow
 from simcore.cli.main import main
 sys.argv = ["simcore", *sys.argv[3:]]
 main()
@@ -145,11 +152,12 @@ def _wait_for_checkpoint(proc, out: Path, at_least: int) -> None:
         time.sleep(0.02)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["ctrl-c", "sigterm", "kill-9"]
+)
 def test_a_stopped_run_keeps_its_checkpoint_and_the_printed_command_resumes(tmp_path, whole, sig):
     out = tmp_path / "out"
-    cmd = [sys.executable, "-c", "from simcore.cli.main import main; main()", *ARGS]
-    cmd += ["--out", str(out), "-q", "-t", "1"]
+    cmd = [sys.executable, "-c", CHILD, "slow", "0", *ARGS, "--out", str(out), "-q", "-t", "1"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stderr=subprocess.PIPE, text=True)
     try:
         _wait_for_checkpoint(proc, out, CHUNK)
@@ -158,11 +166,12 @@ def test_a_stopped_run_keeps_its_checkpoint_and_the_printed_command_resumes(tmp_
     finally:
         proc.kill()
     assert _stages(out) and not (out / "run.json").exists()
-    if sig == signal.SIGINT:
-        assert proc.returncode == 130
+    if sig != signal.SIGKILL:
+        assert proc.returncode == 128 + sig
         [line] = err.strip().splitlines()
         head, command = line.split("; continue with: ")
-        assert head.startswith("simcore: interrupted; ") and head.endswith(
+        said = "interrupted" if sig == signal.SIGINT else "terminated (SIGTERM)"
+        assert head.startswith(f"simcore: {said}; ") and head.endswith(
             f" of {SIMS:,} simulations kept"
         )
         again = shlex.split(command)

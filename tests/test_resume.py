@@ -58,12 +58,12 @@ elif mode == "mid-part":  # rows written after the last checkpoint
     PartedRows.write = writing
 elif mode == "at-finish":  # every simulation done, before the outputs are merged
     PartedRows.finish = lambda self, *a: die()
-elif mode == "slow":  # no kill: 0.2 s more per chunk, so that a signal lands mid-run
+elif mode == "slow":  # no kill: 1 s more per chunk, so that a signal lands mid-run
     import time
     write = PartedRows.write
     def slow(self, *a):
         write(self, *a)
-        time.sleep(0.2)
+        time.sleep(1)
     PartedRows.write = slow
 from simcore.cli.main import main
 sys.argv = ["simcore", *sys.argv[3:]]
@@ -165,7 +165,8 @@ def test_a_stopped_run_keeps_its_checkpoint_and_the_printed_command_resumes(tmp_
         _, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
-    assert _stages(out) and not (out / "run.json").exists()
+    assert not (out / "run.json").exists(), "the run ended before the signal"
+    assert _stages(out), err
     if sig != signal.SIGKILL:
         assert proc.returncode == 128 + sig
         [line] = err.strip().splitlines()

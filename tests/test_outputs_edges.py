@@ -255,12 +255,14 @@ def test_sigterm_stops_a_run_like_ctrl_c(tmp_path):
     out = tmp_path / "out"
     cmd = [sys.executable, "-c", "from simcore.cli.main import main; main()"]
     args = ["run", str(QUICK), "--sims", "100000000", "--out", str(out), "-q", "-t", "1"]
+    env = {**os.environ, "SIMCORE_CHECKPOINT_S": "3600"}  # (stopped before its first checkpoint;
+    # tests/test_resume.py stops runs that have one)
     proc = subprocess.Popen(
-        cmd + args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        cmd + args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         deadline = time.time() + 300
-        while not any((s / "simulations.parquet").exists() for s in _stages(out)):
+        while not any(any(s.rglob("*.parquet")) for s in _stages(out)):
             assert proc.poll() is None, proc.communicate()
             assert time.time() < deadline, "the run never started simulating"
             time.sleep(0.1)

@@ -2,8 +2,9 @@
 
 Every user error, a mistake on the command line included, becomes one line on stderr and exit
 status 2 (see :mod:`simcore.errors`); so does a file that cannot be written (disk full,
-read-only folder).  Ctrl-C and SIGTERM stop a command the same way (any partial results are
-removed) with one line and exit status 130 or 143 (128 + the signal's number).
+read-only folder).  Ctrl-C and SIGTERM stop a command the same way with one line and exit
+status 130 or 143 (128 + the signal's number); a run's checkpoint is kept and the line says
+how to resume it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ def _on_sigterm(signum, frame) -> None:
     raise Terminated()
 
 
+def _hint(exc: BaseException) -> str:
+    """What a command attached to an exception about what to do next (e.g. how to resume)."""
+    hint = getattr(exc, "hint", None)
+    return f"; {hint}" if hint else ""
+
+
 class _Group(click.Group):
     def make_context(self, info_name, args, parent=None, **extra):
         try:
@@ -62,13 +69,13 @@ class _Group(click.Group):
             raise _usage_error(exc) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except Terminated:
+        except Terminated as exc:
             end_line()
-            click.echo("simcore: terminated (SIGTERM)", err=True)
+            click.echo(f"simcore: terminated (SIGTERM){_hint(exc)}", err=True)
             ctx.exit(128 + signal.SIGTERM)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             end_line()
-            click.echo("simcore: interrupted", err=True)
+            click.echo(f"simcore: interrupted{_hint(exc)}", err=True)
             ctx.exit(130)
         except BrokenPipeError:
             ctx.exit(0)

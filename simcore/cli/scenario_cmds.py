@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 import click
 
@@ -74,6 +75,18 @@ def validate(file, schema, sets):
     "file's, else 1 = exact; see 'simcore check-sampling').",
 )
 @set_option
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the interrupted run in --out from its checkpoint (refused if the scenario, "
+    "seed or options changed; starts afresh when there is none).",
+)
+@click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Run the chunks on the Dask cluster at ADDRESS, or on a local cluster of N worker "
+    "processes with local[:N] (default 2); needs simcore[dask]. Never changes results.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option(
@@ -92,6 +105,8 @@ def run(
     chunk_size,
     precision,
     voters_per_ballot,
+    resume,
+    dask,
     sets,
     quiet,
     as_json,
@@ -117,19 +132,45 @@ def run(
     out = out or str(Path("results") / Path(file).stem)
     if not quiet and not as_json:
         compile_note()
-    summary = run_scenario(
-        sc,
-        sims=sims,
-        seed=seed,
-        out=out,
-        force=force,
-        threads=threads,
-        chunk_size=chunk_size,
-        progress=Progress(not quiet and not as_json),
-        precision=precision,
-        voters_per_ballot=voters_per_ballot,
-        report=report,
-    )
+    try:
+        summary = run_scenario(
+            sc,
+            sims=sims,
+            seed=seed,
+            out=out,
+            force=force,
+            threads=threads,
+            chunk_size=chunk_size,
+            progress=Progress(not quiet and not as_json),
+            precision=precision,
+            voters_per_ballot=voters_per_ballot,
+            resume=resume,
+            dask=dask,
+            report=report,
+        )
+    except BaseException as exc:
+        kept = getattr(exc, "kept", None)
+        if kept is not None:  # (the CLI's edge prints it after its own message)
+            again = ["simcore", "run", file, "--out", out, "--seed", str(kept["seed"])]
+            for flag, value in (
+                ("--sims", sims),
+                ("--precision", precision),
+                ("--voters-per-ballot", voters_per_ballot),
+                ("--threads", threads),
+                ("--chunk-size", chunk_size),
+                ("--dask", dask),
+            ):
+                again += [flag, str(value)] if value is not None else []
+            for text in sets:
+                again += ["--set", text]
+            again += ["--force"] if force else []
+            again += [] if report else ["--no-report"]
+            again += ["--resume"] + (["-q"] if quiet else []) + (["--json"] if as_json else [])
+            exc.hint = (
+                f"{kept['done']:,} of {kept['sims']:,} simulations kept; continue with: "
+                + shlex.join(again)
+            )
+        raise
     note = report_note() if report else None
     if note:
         click.echo(note, err=True)

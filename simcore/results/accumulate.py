@@ -250,3 +250,37 @@ def predictive_row(total: int, total_sq: int, n: int, scale: int) -> tuple[float
     m = total / n / scale
     sd = math.sqrt(max(_variance(total, total_sq, n), 0.0)) / scale
     return m, sd, max(m - Z95 * sd, 0.0), min(m + Z95 * sd, 1.0)
+
+
+def accumulator_state(acc: Accumulator | CollegeAccumulator) -> dict:
+    """The accumulator's exact state as plain Python integers (JSON writes them exactly, however
+    large): the number of simulations and every measure's four sums."""
+    measures = {
+        name: [m.sum.tolist(), m.sum_sq.tolist(), m.diff_sum.tolist(), m.diff_sq.tolist()]
+        for name, m in vars(acc).items()
+        if isinstance(m, Measure)
+    }
+    return {"n": int(acc.n), "measures": measures}
+
+
+def load_accumulator_state(acc: Accumulator | CollegeAccumulator, state: dict) -> None:
+    """Restore :func:`accumulator_state`'s ``state`` into a fresh accumulator of the same
+    shape; a state of another shape (another scenario) raises ``ValueError``."""
+    mine = {name: m for name, m in vars(acc).items() if isinstance(m, Measure)}
+    if set(mine) != set(state["measures"]):
+        raise ValueError("the saved state is of another kind of accumulator")
+    for name, m in mine.items():
+        arrays = []
+        for current, saved in zip(
+            (m.sum, m.sum_sq, m.diff_sum, m.diff_sq), state["measures"][name], strict=True
+        ):
+            out = np.empty(current.shape, object)
+            values = np.array(saved, dtype=object)
+            if values.shape != current.shape:
+                raise ValueError(f"the saved {name} has shape {values.shape}, not {current.shape}")
+            out[...] = values
+            if not all(type(v) is int for v in out.flat):
+                raise ValueError(f"the saved {name} holds values that are not integers")
+            arrays.append(out)
+        m.sum, m.sum_sq, m.diff_sum, m.diff_sq = arrays
+    acc.n = int(state["n"])

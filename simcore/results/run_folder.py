@@ -2,10 +2,19 @@
 
 A run writes into a staging folder ``.simcore-partial-PID`` inside the output folder and moves the
 files into place only when it has finished (``run.json`` last), so an interrupted run never
-leaves a file that looks complete.  Ctrl-C, SIGTERM and errors remove the staging folder; a
-staging folder left by a run that was killed outright (SIGKILL, power cut) is removed by the next
-run into the folder, with a note on stderr.  A staging folder whose process is still running
-belongs to a run in progress: the new run refuses to start rather than destroy it.
+leaves a file that looks complete.  Errors remove the staging folder.  A run also keeps a
+checkpoint there (``checkpoint.json`` and Parquet parts, see :mod:`simcore.results.checkpoint`):
+Ctrl-C and SIGTERM keep the staging folder when it holds one, and so does a run killed outright
+(SIGKILL, power cut).  The next run into the folder:
+
+* with ``resume``, takes over the newest checkpoint of a run that has ended (renaming its
+  staging folder to its own) and removes any other leftovers, with a note;
+* without it, refuses to start while a checkpoint is there (one line saying that ``--resume``
+  continues it and ``--force`` discards it), and removes staging folders without a checkpoint
+  of runs that have ended, with a note.
+
+A staging folder whose process is still running belongs to a run in progress: the new run
+refuses to start rather than destroy it.
 
 An ``OSError`` while writing (disk full, read-only folder, permission denied) becomes an
 :class:`OutputError`: one line naming the path and the system's message, exit status 2.
@@ -37,6 +46,7 @@ OPTIONAL_OUTPUTS = (
 )
 STAGE_PREFIX = ".simcore-partial-"
 OWNER_FILE = "owner.json"  # inside a staging folder: the run's PID and when it made the folder
+CHECKPOINT_FILE = "checkpoint.json"  # inside a staging folder: what a resumed run continues from
 # A process that started this long after a staging folder was made cannot have made it (its PID
 # was reused): the margin covers the kernel's one-second granularity of the boot time.
 PID_REUSE_MARGIN_S = 2.0
@@ -76,8 +86,16 @@ class RunFolder:
 
     outputs: tuple[str, ...] = OUTPUTS
 
-    def __init__(self, path: str | Path, force: bool, note: Callable[[str], None] = _note) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        force: bool,
+        note: Callable[[str], None] = _note,
+        resume: bool = False,
+    ) -> None:
         self.path = Path(path)
+        self.force = force
+        self.resume = resume
         if self.path.exists() and not self.path.is_dir():
             raise InputError("exists and is not a folder", path=self.path)
         existing = [f for f in self.outputs if (self.path / f).exists()]
@@ -87,11 +105,15 @@ class RunFolder:
                 path=self.path,
             )
         self.stage = self.path / f"{STAGE_PREFIX}{os.getpid()}"
+        self.resumed_from: str | None = None  # the staging folder whose checkpoint we took over
         with writing(self.path):
             self.path.mkdir(parents=True, exist_ok=True)
-            if self.stage.exists():  # left by an earlier process that had this PID
-                shutil.rmtree(self.stage)
-            self.stage.mkdir()
+            if resume:
+                self.resumed_from = self._adopt()
+            if self.resumed_from is None:
+                if self.stage.exists():  # left by an earlier process that had this PID
+                    self._remove(self.stage, os.getpid(), note)
+                self.stage.mkdir()
         try:
             with writing(self.stage):
                 owner = {"pid": os.getpid(), "created": time.time()}
@@ -102,6 +124,45 @@ class RunFolder:
         except BaseException:
             self.abandon()
             raise
+
+    def _adopt(self) -> str | None:
+        """Take over the newest checkpoint left by a run that has ended: its staging folder
+        becomes ours.  Returns its old name, or None when there is none."""
+        found = []
+        for other in self.path.glob(f"{STAGE_PREFIX}*"):
+            pid = _stage_pid(other)
+            if pid is None or not (other / CHECKPOINT_FILE).is_file():
+                continue
+            if other == self.stage or not _owner_running(pid, _stage_created(other)):
+                found.append(((other / CHECKPOINT_FILE).stat().st_mtime, other))
+        for _, other in sorted(found, reverse=True):
+            if other != self.stage:
+                if self.stage.exists():  # (an earlier process that had this PID, no checkpoint)
+                    shutil.rmtree(self.stage)
+                try:
+                    os.rename(other, self.stage)
+                except FileNotFoundError:  # another run took it over first
+                    continue
+            return other.name
+        return None
+
+    def _remove(self, other: Path, pid: int, note: Callable[[str], None]) -> None:
+        """Remove the staging folder of a run that has ended; one with a checkpoint only when
+        resuming (an older one) or forced, else refuse, saying how to continue it."""
+        checkpoint = other / CHECKPOINT_FILE
+        if checkpoint.is_file() and not (self.resume or self.force):
+            raise InputError(
+                f"holds the checkpoint of an interrupted run ({other.name}, "
+                f"{_checkpoint_done(checkpoint)} simulations done): add --resume to continue it, "
+                "or --force to discard it and start again",
+                path=self.path,
+            )
+        what = "the checkpoint of" if checkpoint.is_file() else "left by"
+        shutil.rmtree(other, ignore_errors=True)
+        if other.exists():
+            note(f"{other}: left by a stopped run (process {pid}); could not remove it")
+        else:
+            note(f"removed {other}, {what} a run that stopped (process {pid} has ended)")
 
     def _clear_others(self, note: Callable[[str], None]) -> None:
         for other in sorted(self.path.glob(f"{STAGE_PREFIX}*")):
@@ -115,11 +176,7 @@ class RunFolder:
                     "run is writing there, delete that folder)",
                     path=self.path,
                 )
-            shutil.rmtree(other, ignore_errors=True)
-            if other.exists():
-                note(f"{other}: left by a stopped run (process {pid}); could not remove it")
-            else:
-                note(f"removed {other}, left by a run that stopped (process {pid} has ended)")
+            self._remove(other, pid, note)
 
     def file(self, name: str) -> Path:
         return self.stage / name
@@ -138,10 +195,17 @@ class RunFolder:
             for name in self.outputs:  # run.json last: its presence marks a complete run
                 os.replace(self.stage / name, self.path / name)
             (self.stage / OWNER_FILE).unlink()
-            self.stage.rmdir()
+            shutil.rmtree(self.stage)  # (the checkpoint and its parts)
 
     def abandon(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def _checkpoint_done(checkpoint: Path) -> str:
+    try:
+        return f"{int(json.loads(checkpoint.read_text(encoding='utf-8'))['done']):,}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "some"
 
 
 def _stage_pid(stage: Path) -> int | None:

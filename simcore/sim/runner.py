@@ -5,11 +5,16 @@ Chunks are just batches of simulation indices; each simulation draws from its ow
 result.  The kernel (:mod:`simcore.sim.chunk`) releases the GIL, so plain Python threads run
 chunks in parallel.  At most a few chunks
 are in flight, so memory does not grow with the number of simulations.
+
+A *backend* runs chunks somewhere and yields them in simulation order: :class:`LocalBackend`
+(threads of this process) here, ``DaskBackend`` (:mod:`simcore.sim.dask_runner`) on a Dask
+cluster.  The run job consumes either the same way.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -44,6 +49,28 @@ def capacity_for(nodes: int) -> int:
     """Room for ballot trees of up to ``nodes`` nodes, with a margin, in powers of two."""
     need = max(int(nodes * 1.25), _DEFAULT_CAPACITY)
     return 1 << (need - 1).bit_length()
+
+
+def engine_version() -> str:
+    """simcore's version, Numba's and NumPy's, and a hash of the engine's source (the kernels
+    and the simulation): equal engines give equal results.  A checkpoint is continued, and a
+    Dask worker used, only by an equal engine."""
+    import hashlib
+    from pathlib import Path
+
+    import numba
+
+    from simcore import __version__
+
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for folder in ("kernels", "sim"):
+        for f in sorted((root / folder).glob("*.py")):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return f"simcore {__version__}, numba {numba.__version__}, numpy {np.__version__}, " + (
+        f"engine {h.hexdigest()[:16]}"
+    )
 
 
 def default_threads() -> int:
@@ -86,11 +113,12 @@ def simulate(
     threads: int | None = None,
     chunk_size: int = 64,
     count: bool = True,
+    start: int = 0,
 ) -> Iterator[ChunkResult]:
-    """Yield the results of simulations ``0 .. sims - 1`` chunk by chunk, in order."""
+    """Yield the results of simulations ``start .. sims - 1`` chunk by chunk, in order."""
     key = stream_key(seed)
     threads = threads or default_threads()
-    starts = list(range(0, sims, chunk_size))
+    starts = list(range(start, sims, chunk_size))
     # later chunks start with room for the largest tree seen so far (no effect on results)
     largest = 0
     if threads == 1:
@@ -123,3 +151,36 @@ def simulate(
             chunk = pending.pop(0).result()
             largest = max(largest, int(chunk.nodes.max(initial=0)))
             yield chunk
+
+
+class LocalBackend:
+    """Chunks on ``threads`` threads of this process (see :func:`simulate`)."""
+
+    chunk_s = 0.05  # seconds of work a chunk aims at (see jobs.run.auto_chunk_size)
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads or default_threads()
+
+    @property
+    def workers(self) -> int:
+        """How many chunks run at once."""
+        return self.threads
+
+    def describe(self) -> dict:
+        """What run.json records about where the chunks ran (besides ``threads``)."""
+        return {}
+
+    def time_chunk(self, plan: Plan, seed: int, n: int) -> float:
+        """Seconds to run simulations ``0 .. n - 1`` (the first call compiles or loads the
+        kernels)."""
+        t = time.perf_counter()
+        run_chunk(plan, stream_key(seed), 0, n)
+        return time.perf_counter() - t
+
+    def chunks(
+        self, plan: Plan, sims: int, seed: int, chunk_size: int, start: int = 0
+    ) -> Iterator[ChunkResult]:
+        return simulate(plan, sims, seed, threads=self.threads, chunk_size=chunk_size, start=start)
+
+    def close(self) -> None:
+        pass

@@ -246,6 +246,23 @@ def test_group_minimum_by_hand():
     assert ref.elected == [0, 2]
 
 
+def test_ers97_equal_votes_for_the_last_places_respect_a_minimum():
+    # Found by hypothesis: after C reaches the quota, D, E and F (1.00 each) all pass the total
+    # active vote threshold for the last 2 places.  5.6.2 ranks F (ahead at stage 1), then D
+    # (ahead of E at stage 2), but once F is elected only one place is left and E's group needs
+    # it: E, not D, is elected.  (The kernel used to elect F and D together.)
+    case = Case(
+        rule="ers97",
+        ncand=8,
+        seats=5,
+        rankings=[((0,), 3), ((2,), 1), ((0, 1, 2), 1), ((5,), 1), ((0, 3), 1), ((0, 1, 4), 2)],
+        seed=0,
+        minimum=1,
+        attrs=("0", "0", "0", "0", "1", "0", "0", "0"),
+    )
+    compare(case)
+
+
 def test_ers97_by_hand_total_active_vote():
     # 4 seats, candidates A..G, 8 votes: "B C D" x 4, "B" x 3, "A" x 1.  Quota = 8/5 = 1.60.
     # Stage 1: B 7.00 elected; surplus 5.40 exceeds any gap (all others have 0 or 1), so it is

@@ -107,8 +107,11 @@ def _elect_reached(
             pending[c] = totals[c] > quota
             continue
         # 5.6.2: more equal candidates than places: rank them by their votes at the earliest
-        # stage where they differed; elect whole groups that fit, none of a group that would
-        # straddle the last place (equal at every stage), and stop electing at this stage
+        # stage where they differed; elect the best (among candidates equal at every stage, the
+        # first by lot) unless its group of candidates equal at every stage would straddle the
+        # last place, in which case none of them is elected at this stage.  One at a time, as
+        # above: the threshold, the places and the group minimums are taken afresh before the
+        # next election (a minimum may bar the next candidate once a place is filled)
         eq = scratch[:n_eq].copy()
         for i in range(1, n_eq):  # insertion sort, best first
             x = eq[i]
@@ -117,23 +120,17 @@ def _elect_reached(
                 eq[k + 1] = eq[k]
                 k -= 1
             eq[k + 1] = x
-        i = 0
-        while i < n_eq:
-            k = i + 1
-            while k < n_eq and _same_history(eq[i], eq[k], log_votes, stage):
-                k += 1
-            if k - i > seats - n_elected:
-                break
-            for t in range(i, k):  # order within the group: by lot
-                best = t
-                for u in range(t + 1, k):
-                    if lot[eq[u]] > lot[eq[best]]:
-                        best = u
-                eq[t], eq[best] = eq[best], eq[t]
-                n_elected = elect(log, eq[t], stage, n_elected, state)
-                pending[eq[t]] = totals[eq[t]] > quota
-            i = k
-        break
+        k = 1
+        while k < n_eq and _same_history(eq[0], eq[k], log_votes, stage):
+            k += 1
+        if k > places:
+            break
+        best = 0
+        for u in range(1, k):  # within the group: by lot
+            if lot[eq[u]] > lot[eq[best]]:
+                best = u
+        n_elected = elect(log, eq[best], stage, n_elected, state)
+        pending[eq[best]] = totals[eq[best]] > quota
     return n_elected
 
 

@@ -69,6 +69,12 @@ from simcore.cli.options import set_option
 @click.option("--seed", type=click.IntRange(min=0), help="Seed (default: the file's, else fresh).")
 @click.option("--threads", "-t", type=click.IntRange(min=1), help="Threads (default: all cores).")
 @click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Count on the Dask cluster at ADDRESS, or on local[:N] worker processes (default 2); "
+    "needs simcore[dask]. Never changes results.",
+)
+@click.option(
     "--out", "-o", type=click.Path(), help="Output folder (default: results/<name>-optimize)."
 )
 @click.option("--force", is_flag=True, help="Overwrite the results in an existing folder.")
@@ -101,6 +107,7 @@ def optimize(
     base,
     seed,
     threads,
+    dask,
     out,
     force,
     write,
@@ -139,6 +146,7 @@ def optimize(
         base=base,
         seed=seed,
         threads=threads,
+        dask=dask,
     )
     show = not quiet and not as_json
     if show:

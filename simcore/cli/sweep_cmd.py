@@ -27,6 +27,13 @@ from simcore.cli.options import set_option
 @click.option("--force", is_flag=True, help="Overwrite the results in an existing folder.")
 @click.option("--threads", "-t", type=click.IntRange(min=1), help="Threads (default: all cores).")
 @click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Run every point's chunks on the Dask cluster at ADDRESS, or on local[:N] worker "
+    "processes (default 2; one cluster for the whole sweep); needs simcore[dask]. Never changes "
+    "results.",
+)
+@click.option(
     "--chunk-size",
     type=click.IntRange(min=1),
     help="Simulations per unit of work (never changes results).",
@@ -59,6 +66,7 @@ def sweep(
     out,
     force,
     threads,
+    dask,
     chunk_size,
     precision,
     voters_per_ballot,
@@ -105,6 +113,7 @@ def sweep(
         voters_per_ballot=voters_per_ballot,
         progress=progress,
         report=report,
+        dask=dask,
     )
     note = report_note() if report else None
     if note:

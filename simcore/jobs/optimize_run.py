@@ -56,6 +56,7 @@ class OptimizeOptions:
     base: str | None = None
     seed: int | None = None
     threads: int | None = None
+    dask: str | None = None  # run the chunks on this Dask cluster (see simcore.sim.dask_runner)
 
 
 @dataclass
@@ -182,10 +183,21 @@ def run_optimize(
         opts.seed if opts.seed is not None else (sc.seed if sc.seed is not None else new_seed())
     )
     threads = opts.threads or default_threads()
+    if opts.dask is not None:
+        from simcore.sim.dask_runner import check_address
+
+        check_address(opts.dask)  # (before the output folder is made)
     folder = OptimizeFolder(out, force) if out is not None else None
+    backend = None
     try:
         t0 = time.perf_counter()
-        ev = Evaluator(plan, k, base, objective, threads=threads)
+        if opts.dask is not None:
+            from simcore.sim.dask_runner import DaskBackend
+
+            backend = DaskBackend(opts.dask)
+            backend.time_chunk(plan, 0, 1)  # (checks the workers' engine; warms their kernels)
+            threads = backend.threads
+        ev = Evaluator(plan, k, base, objective, threads=threads, backend=backend)
         if progress is not None:
             done = [0]
 
@@ -221,6 +233,9 @@ def run_optimize(
         if folder is not None:
             folder.abandon()
         raise
+    finally:
+        if backend is not None:
+            backend.close()
     return result
 
 
@@ -257,6 +272,7 @@ def _result(sc, plan, k, opts, objective, outcome: Outcome, settings, base, thre
         "overrides": [str(o) for o in sc.overrides],
         "seed": settings.seed,
         "threads": threads,
+        **({"dask": {"scheduler": opts.dask}} if opts.dask else {}),
         "slate": slate.id,
         "objective": objective,
         "base_strategy": sc.strategies[base].name,

@@ -96,6 +96,7 @@ def run_scenario(
     resume: bool = False,
     dask: str | None = None,
     checkpoint_s: float | None = None,
+    backend=None,
 ) -> RunSummary:
     """Simulate ``sc`` ``sims`` times (default: the scenario's) with ``seed`` (default: the
     scenario's, else a fresh one), writing outputs to ``out`` when given.  ``chunk_size``
@@ -142,10 +143,11 @@ def run_scenario(
     if seed is None and sc.seed is None and saved is not None:
         seed = saved["fingerprint"]["seed"]  # (a fresh seed drawn by the run we continue)
     seed = int(seed if seed is not None else (sc.seed if sc.seed is not None else new_seed()))
-    backend = None
+    own = True
     rows_out = None
     try:
-        backend = _backend(dask, threads)
+        own = backend is None  # (a backend given by the caller stays open for it)
+        backend = _backend(dask, threads) if own else backend
         meta = {
             "scenario": sc.title,
             "scenario_file": sc.source,
@@ -287,7 +289,7 @@ def run_scenario(
             _keep_or_abandon(folder, exc, sims, seed)
         raise
     finally:
-        if backend is not None:
+        if backend is not None and own:
             backend.close()
     return RunSummary(rows, meta, folder.path if folder else None)
 

@@ -107,6 +107,7 @@ class Evaluator:
     progress: Callable[[int], None] | None = None
 
     largest: int = 0  # the largest ballot tree seen (sizes the next calls' arrays)
+    backend: object | None = None  # a DaskBackend: the chunks run on its cluster
 
     def strategy(self, rec: Recommendation) -> np.ndarray:
         """The full orderings (slates, regions, slots) of the base strategy with the slate's
@@ -146,7 +147,14 @@ class Evaluator:
             if self.progress is not None:
                 self.progress(sc.size)
 
-        if self.threads <= 1 or len(jobs) == 1:
+        if self.backend is not None:
+            cap = capacity_for(self.largest)
+            remote = ((part, key, f, m, cap) for part, a, f, m in jobs)
+            for (_part, a, f, _m), chunk in zip(jobs, self.backend.map_chunks(remote), strict=True):
+                self.largest = max(self.largest, int(chunk.nodes.max(initial=0)))
+                sc = scores(self.objective, chunk.elected, self.plan.slate_of, self.slate)
+                take((a, f, sc))
+        elif self.threads <= 1 or len(jobs) == 1:
             for job in jobs:
                 take(one(job))
         else:

@@ -103,6 +103,7 @@ def run_sweep(
     voters_per_ballot: int | None = None,
     progress: Callable[[int, int, int, int], None] | None = None,
     report: bool = False,
+    dask: str | None = None,
 ) -> SweepResult:
     """Run every point of the sweep with one seed; write the outputs to ``out`` when given
     (with the scenario copy, and with ``report`` the report when its extra is installed).
@@ -124,13 +125,21 @@ def run_sweep(
             {"key": v.key, "values": list(v.values if v.numeric else v.texts)} for v in parsed
         ],
         "points": len(points),
+        **({"dask": {"scheduler": dask}} if dask else {}),
         "seed": seed if seed is not None else first.seed,
         "strategies": [s.name for s in first.strategies],
         "versions": versions(),
         "command": " ".join(sys.argv),
     }
+    if dask is not None:
+        from simcore.sim.dask_runner import DaskBackend, check_address
+
+        check_address(dask)  # (before the output folder is made)
     folder = SweepFolder(out, force) if out is not None else None
+    backend = None
     try:
+        if dask is not None:
+            backend = DaskBackend(dask)  # (one cluster for every point)
         rows, runs = [], []
         t0 = time.perf_counter()
         for p in points:
@@ -149,6 +158,7 @@ def run_sweep(
                 progress=call,
                 precision=precision,
                 voters_per_ballot=voters_per_ballot,
+                backend=backend,
             )
             m = summary.metadata
             runs.append(
@@ -187,6 +197,9 @@ def run_sweep(
         if folder is not None:
             folder.abandon()
         raise
+    finally:
+        if backend is not None:
+            backend.close()
     return SweepResult(rows, keys, points, crossings, meta, folder.path if folder else None)
 
 

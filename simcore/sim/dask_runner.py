@@ -227,6 +227,46 @@ class DaskBackend:
             for future in pending:
                 future.cancel()
 
+    def map_chunks(self, jobs) -> Iterator[ChunkResult]:
+        """Run ``jobs`` (plan, key, first, n, capacity), each plan sent once, and yield their
+        results in order, with at most :data:`WINDOW_PER_THREAD` tasks per worker thread in
+        flight (for jobs of many plans: the optimizer's batches of strategies)."""
+        sent: dict[int, object] = {}
+        todo = iter(jobs)
+        pending: deque = deque()
+        window = WINDOW_PER_THREAD * self.threads
+        try:
+            while True:
+                while len(pending) < window:
+                    job = next(todo, None)
+                    if job is None:
+                        break
+                    plan, key, first, n, capacity = job
+                    if id(plan) not in sent:
+                        sent[id(plan)] = (plan, self.client.scatter(plan, hash=False))
+                    remote = sent[id(plan)][1]
+                    pending.append(
+                        self.client.submit(
+                            chunk_task,
+                            remote,
+                            key,
+                            first,
+                            n,
+                            capacity,
+                            pure=False,
+                            retries=RETRIES,
+                        )
+                    )
+                if not pending:
+                    return
+                future = pending.popleft()
+                chunk = future.result()
+                future.release()
+                yield chunk
+        finally:
+            for future in pending:
+                future.cancel()
+
     def close(self) -> None:
         client = self.client
         if client is not None:

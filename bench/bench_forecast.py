@@ -36,7 +36,7 @@ def run_forecast(quick: bool, wards: int | None = None, sims: int | None = None)
         [(fp_baseline(w), y, w.seats, w.fp) for (w, _), y in zip(data, truth, strict=True)]
     )
     n = wards if wards is not None else (50 if quick else len(data))
-    sims = sims if sims is not None else (100 if quick else 300)
+    sims = sims if sims is not None else (100 if quick else 500)
     step = max(len(data) // n, 1)
     chosen = list(range(0, len(data), step))[:n]
     model_f, pl_f, fp_f = [], [], []

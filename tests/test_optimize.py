@@ -33,7 +33,14 @@ REGIONS = ["East", "West", "North"]
 
 @pytest.mark.parametrize(
     "size, regions, k, fixed",
-    [(3, 3, 3, ()), (3, 3, 1, ()), (3, 3, 2, ()), (4, 2, 2, ((0, 0),)), (4, 3, 2, ((1, 3),))],
+    [
+        (3, 3, 3, ()),
+        (3, 3, 1, ()),
+        (3, 3, 2, ()),
+        (4, 2, 2, ((0, 0),)),
+        (4, 3, 2, ((1, 3),)),
+        (6, 6, 1, ()),  # (the NEC slate, one national order: 720 of 720^6 assignments)
+    ],
 )
 def test_space_counts_what_it_enumerates(size, regions, k, fixed):
     space = StrategySpace(tuple(range(size)), regions, k, fixed)

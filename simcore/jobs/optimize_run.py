@@ -420,7 +420,7 @@ def _write_outputs(folder: RunFolder, sc, result: OptimizeResult, outcome: Outco
     final_rows = []
     for rank, (e, d) in enumerate(zip(cmp.entries, cmp.diff, strict=True)):
         se = d.std_error
-        diff = -d.mean
+        diff = 0.0 - d.mean  # (this minus the best; 0.0, not -0.0, for the best itself)
         final_rows.append(
             {
                 "rank": rank + 1,

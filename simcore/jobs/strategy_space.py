@@ -59,9 +59,17 @@ class StrategySpace:
     def enumerate(self) -> Iterator[Recommendation]:
         """Every recommendation (for small spaces: tests and exhaustive search)."""
         orders = [o for o in itertools.permutations(self.members) if self.valid_order(o)]
-        for rec in itertools.product(orders, repeat=self.n_regions):
-            if len(set(rec)) <= self.max_orders:
-                yield rec
+
+        def extend(prefix: tuple, used: frozenset) -> Iterator[Recommendation]:
+            if len(prefix) == self.n_regions:
+                yield prefix
+                return
+            for o in orders:  # (pruned: never more than max_orders distinct orders)
+                more = used if o in used else used | {o}
+                if len(more) <= self.max_orders:
+                    yield from extend((*prefix, o), more)
+
+        yield from extend((), frozenset())
 
     def random(self, rng: np.random.Generator) -> Recommendation:
         """A random recommendation: up to ``max_orders`` random orders, assigned to regions at

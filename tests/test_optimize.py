@@ -295,6 +295,40 @@ def test_json_shape_and_files(tmp_path):
     assert ",True," in final[1] and len(final) >= 3
 
 
+def test_a_file_strategy_outside_the_space_is_compared_but_never_chosen(tmp_path):
+    # the file's "split" gives each region another order (the best there is, by the
+    # enumeration); with --same-order-everywhere the pick must still be one order everywhere
+    text = SMALL.read_text().replace(
+        'abc = ["Alice Hill", "Ben Hill", "Cara Hill"]\n',
+        'abc = ["Alice Hill", "Ben Hill", "Cara Hill"]\n'
+        'bac = ["Ben Hill", "Alice Hill", "Cara Hill"]\n'
+        'acb = ["Alice Hill", "Cara Hill", "Ben Hill"]\n'
+        'cba = ["Cara Hill", "Ben Hill", "Alice Hill"]\n',
+    )
+    text += '\n[strategies.split]\nhill = { East = "bac", West = "acb", North = "cba" }\n'
+    path = tmp_path / "split.toml"
+    path.write_text(text)
+    res = _run(
+        path,
+        "--slate",
+        "hill",
+        "--same-order-everywhere",
+        "--budget",
+        "30000",
+        "--seed",
+        "3",
+        "--out",
+        tmp_path / "o",
+        "--no-report",
+        "--json",
+    )
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.output)
+    assert len({tuple(o) for o in got["best"]["orderings"].values()}) == 1
+    assert set(got["best"]["vs"]) == {"national", "split"}
+    assert got["best"]["vs"]["split"]["difference"] < 0  # (split is better, and not allowed)
+
+
 def test_the_nec_scenario_is_accepted_with_its_options():
     sc = read_scenario(ROOT / "scenarios" / "nec-2020.toml")
     from simcore.jobs.optimize_run import build_space

@@ -179,7 +179,13 @@ def optimize(
         _local_search(space, pool, score, own, search_budget, n_train, seed)
 
     # selection: the search's best few and the scenario's strategies, on fresh simulations
-    finalists = _unique(_screen(pool, settings.finalists) + own)
+    # (only strategies in the space searched can be chosen: a file strategy outside it -- more
+    # distinct orders than allowed, a pinned candidate elsewhere, other slates' orders changed
+    # -- is still estimated in the final phase, for comparison)
+    eligible = [e for e in own if _in_space(space, ev, e)]
+    finalists = _unique(_screen(pool, settings.finalists, space, ev) + eligible)
+    if not finalists:  # (minimum_budget leaves room for at least one strategy of the space)
+        raise RuntimeError("the search scored no strategy of the space")
     note(f"selection among {len(finalists)}")
     for e in finalists:
         e.stage = "selection"
@@ -210,11 +216,19 @@ def optimize(
     )
 
 
-def _screen(pool: Pool, most: int) -> list[Entry]:
+def _in_space(space: StrategySpace, ev: Evaluator, e: Entry) -> bool:
+    """Whether ``e`` is one of the strategies searched (the base's other slates, the slate's
+    orders within the constraints)."""
+    return space.valid(e.rec) and np.array_equal(e.strategy, ev.strategy(e.rec))
+
+
+def _screen(pool: Pool, most: int, space: StrategySpace, ev: Evaluator) -> list[Entry]:
     """The search's leader and the strategies its training simulations cannot tell from it
-    (paired difference within two standard errors), best first, at most ``most``."""
+    (paired difference within two standard errors), best first, at most ``most``: among the
+    strategies of the space searched."""
     searched = sorted(
-        (e for e in pool.order if e.train.n), key=lambda e: (-e.train.total, pool.rank(e))
+        (e for e in pool.order if e.train.n and _in_space(space, ev, e)),
+        key=lambda e: (-e.train.total, pool.rank(e)),
     )
     if not searched:
         return []

@@ -193,70 +193,60 @@ class DaskBackend:
         return self._stream(stream_key(seed), sims, chunk_size, start)
 
     def _stream(self, key, sims: int, chunk_size: int, start: int) -> Iterator[ChunkResult]:
-        starts = iter(range(start, sims, chunk_size))
-        pending: deque = deque()
-        largest = self._largest  # tasks start with room for the largest tree seen (no effect)
-        window = WINDOW_PER_THREAD * self.threads
+        largest = [self._largest]  # tasks start with room for the largest tree seen (no effect)
+
+        def submit(first: int):
+            return self.client.submit(
+                chunk_task,
+                self._plan_future,
+                key,
+                first,
+                min(chunk_size, sims - first),
+                capacity_for(largest[0]),
+                pure=False,
+                retries=RETRIES,
+            )
+
+        results = self._in_order(submit, range(start, sims, chunk_size))
         try:
-            while True:
-                while len(pending) < window:
-                    first = next(starts, None)
-                    if first is None:
-                        break
-                    n = min(chunk_size, sims - first)
-                    pending.append(
-                        self.client.submit(
-                            chunk_task,
-                            self._plan_future,
-                            key,
-                            first,
-                            n,
-                            capacity_for(largest),
-                            pure=False,
-                            retries=RETRIES,
-                        )
-                    )
-                if not pending:
-                    return
-                future = pending.popleft()
-                chunk = future.result()
-                future.release()
-                largest = max(largest, int(chunk.nodes.max(initial=0)))
+            for chunk in results:
+                largest[0] = max(largest[0], int(chunk.nodes.max(initial=0)))
                 yield chunk
         finally:
-            for future in pending:
-                future.cancel()
+            results.close()  # (cancels the tasks still in flight)
 
     def map_chunks(self, jobs) -> Iterator[ChunkResult]:
         """Run ``jobs`` (plan, key, first, n, capacity), each plan sent once, and yield their
-        results in order, with at most :data:`WINDOW_PER_THREAD` tasks per worker thread in
-        flight (for jobs of many plans: the optimizer's batches of strategies)."""
-        sent: dict[int, object] = {}
-        todo = iter(jobs)
+        results in order (for jobs of many plans: the optimizer's batches of strategies)."""
+        sent: dict[int, tuple] = {}
+
+        def submit(job):
+            plan, key, first, n, capacity = job
+            if id(plan) not in sent:  # (the plan kept beside its future, so its id stays its own)
+                sent[id(plan)] = (plan, self.client.scatter(plan, hash=False))
+            return self.client.submit(
+                chunk_task, sent[id(plan)][1], key, first, n, capacity, pure=False, retries=RETRIES
+            )
+
+        results = self._in_order(submit, jobs)
+        try:
+            yield from results
+        finally:
+            results.close()
+
+    def _in_order(self, submit, items) -> Iterator[ChunkResult]:
+        """``submit(item)`` for each item, with at most :data:`WINDOW_PER_THREAD` tasks per
+        worker thread in flight, the results yielded in order and released once consumed."""
+        todo = iter(items)
         pending: deque = deque()
         window = WINDOW_PER_THREAD * self.threads
         try:
             while True:
                 while len(pending) < window:
-                    job = next(todo, None)
-                    if job is None:
+                    item = next(todo, None)
+                    if item is None:
                         break
-                    plan, key, first, n, capacity = job
-                    if id(plan) not in sent:
-                        sent[id(plan)] = (plan, self.client.scatter(plan, hash=False))
-                    remote = sent[id(plan)][1]
-                    pending.append(
-                        self.client.submit(
-                            chunk_task,
-                            remote,
-                            key,
-                            first,
-                            n,
-                            capacity,
-                            pure=False,
-                            retries=RETRIES,
-                        )
-                    )
+                    pending.append(submit(item))
                 if not pending:
                     return
                 future = pending.popleft()

@@ -8,19 +8,11 @@ import math
 from simcore.results.optimize_outputs import FINAL_COLUMNS
 from simcore.results.report.folder_data import NA, FolderData
 from simcore.results.report.workbook import DECIMAL, _sheet
+from simcore.results.sim_outputs import SUMMARY_COLUMNS
 from simcore.results.sweep_outputs import CROSSING_COLUMNS
 
 SEARCH_TOP = 50
-VALUES = (
-    "estimate",
-    "std_error",
-    "ci_low",
-    "ci_high",
-    "difference_from_first",
-    "difference_std_error",
-    "difference_ci_low",
-    "difference_ci_high",
-)
+VALUES = SUMMARY_COLUMNS[6:14]  # estimate .. difference_ci_high
 
 
 def sweep_sheets(wb, data: FolderData) -> None:

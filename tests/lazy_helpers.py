@@ -13,15 +13,17 @@ from simcore.sim.forest import OK, new_forest
 from simcore.sim.params import new_drawn
 
 
-def lazy_forest(plan, seed: int, sim: int, strategy: int = 0, reverse: bool = False):
-    """Simulation ``sim`` of a college plan as lazy trees, then every node expanded (in index
-    order, or last node first with ``reverse``); returns (labels, end, weight, stop, lz, roots,
-    nodes generated before expansion)."""
-    cap = 1 << 16
+def lazy_forest(
+    plan, seed: int, sim: int, strategy: int = 0, reverse: bool = False, cap: int = 1 << 16
+):
+    """Simulation ``sim`` of a plan as lazy trees (a college: one per region; else one rooted at
+    node 0), then every node expanded (in index order, or last node first with ``reverse``);
+    returns (labels, end, weight, stop, lz, roots, nodes generated before expansion), ``roots``
+    the regions' roots (a college) or [0]."""
     nc = plan.ncand
     trees = new_forest(cap, cap)
     cand, end, weight, stop, rel = trees
-    roots = np.zeros(len(plan.electorate), np.int64)
+    marks = np.zeros(len(plan.electorate) + 1, np.int64)
     lz = new_lazy(cap, nc, 2 * plan.n_slates + 1, plan.nonaligned_len.shape[0])
     work = new_gen_work(
         nc, plan.slate_members.shape[1], 4096, new_drawn(nc, plan.n_regions, plan.n_slates)
@@ -34,9 +36,11 @@ def lazy_forest(plan, seed: int, sim: int, strategy: int = 0, reverse: bool = Fa
         work,
         np.zeros(plan.n_stats),
         np.empty(nc, np.int64),
-        roots,
+        plan.is_college,
+        marks,
         lz,
     )
+    roots = marks[: len(plan.electorate)] if plan.is_college else np.zeros(1, np.int64)
     assert status == OK
     for j in range(n_rel):
         cand[rel[j, 0]] = plan.orderings[strategy, rel[j, 1], rel[j, 2], rel[j, 3]]

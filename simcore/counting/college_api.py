@@ -120,8 +120,8 @@ def count_college(
             withdrawn[c] = True
     cand, end, weight, roots = college.forest()
     stop = np.zeros(len(cand), np.int64)  # (only lazy generated trees need it)
-    tree = Trie(cand, end, weight, stop, np.zeros(ncand + 1, np.int64))
     lz = new_lazy(len(cand), ncand, 1, 1)
+    tree = Trie(cand, end, weight, stop, lz)
     direction = BACKWARD if ties == "backward" else 1
     if college.method == "block":
         w = np.array([int(s.weight) for s in college.sections], np.int64)

@@ -201,6 +201,20 @@ def _build(
                 ("simulation", "voters_per_ballot"),
             )
         )
+    generator = schema.SIMULATION.get(simulation, "generator")
+    if generator not in ("lazy", "eager"):
+        found.add(
+            Problem(
+                f'must be "lazy" or "eager", got {generator!r}', ("simulation", "generator")
+            )
+        )
+    elif generator == "eager" and data.get("college") is not None:
+        found.add(
+            Problem(
+                'a college is always generated lazily: remove it or set it to "lazy"',
+                ("simulation", "generator"),
+            )
+        )
     if found:
         return None
     return Scenario(
@@ -221,6 +235,7 @@ def _build(
         seed=schema.SIMULATION.get(simulation, "seed"),
         precision=_float_or_none(schema.SIMULATION.get(simulation, "precision")),
         voters_per_ballot=voters_per_ballot,
+        generator=generator,
         description=schema.SCENARIO.get(data, "description"),
         source=str(path),
         college=college,

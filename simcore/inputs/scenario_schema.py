@@ -306,9 +306,20 @@ SIMULATION = Table(
             "for colleges.",
             default=1,
         ),
+        "generator": Key(
+            Str(),
+            '"lazy" (the default) generates exact electorates as lazy ballot trees: a voter\'s '
+            "later preferences are drawn only when a count needs them, from random streams "
+            'keyed by the ballot so far. "eager" generates every ballot up front, as simcore '
+            "0.x did: the same model, another sample for a seed (it reproduces results of runs "
+            'whose run.json says generator "eager-1"). Sampled electorates '
+            "(voters_per_ballot > 1) are always eager; colleges always lazy.",
+            default="lazy",
+            examples=("lazy", "eager"),
+        ),
     },
-    "How many simulations to run (at most), the seed, an optional precision to stop at, and "
-    "whether to sample the electorate.",
+    "How many simulations to run (at most), the seed, an optional precision to stop at, "
+    "whether to sample the electorate and how to generate it.",
 )
 
 CANDIDATE = Table(

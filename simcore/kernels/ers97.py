@@ -32,7 +32,8 @@ from simcore.kernels.countlog import (
     FIRST_PREFERENCES,
     SURPLUS,
 )
-from simcore.kernels.piles import deal_first_preferences, new_piles, pass_on
+from simcore.kernels.lazy_tree import child_range
+from simcore.kernels.piles import deal_first_preferences, new_piles, pass_on, take_pile
 from simcore.kernels.stages import elect, elect_rest, initial_states, record
 from simcore.kernels.ties import FORWARD, extreme_candidate
 
@@ -196,29 +197,41 @@ def _exclusion_set(totals, state, places, deferred, order, group, group_min):
 
 
 @borrowing_kernel
-def _transferable(x, cand, end, weight, stop, state):
+def _transferable(x, tree, state):
     """Papers of node ``x`` that have a next continuing preference."""
+    cand, end, weight, stop, lz = tree
+    stack = lz.stack
     n = weight[x] - stop[x]
-    y = x + 1
-    last = end[x]
-    while y < last:
+    y, last = child_range(x, cand, end, weight, stop, lz)
+    top = 0
+    while True:
+        if y >= last:
+            if top == 0:
+                break
+            top -= 1
+            y = stack[top, 0]
+            last = stack[top, 1]
+            continue
         if state[cand[y]] == CONTINUING:
             y = end[y]
-        else:
-            n -= stop[y]
-            y += 1
+            continue
+        n -= stop[y]
+        stack[top, 0] = end[y]
+        stack[top, 1] = last
+        top += 1
+        y, last = child_range(y, cand, end, weight, stop, lz)
     return n
 
 
 @kernel
 def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
-    cand, end, weight, stop, start = tree
+    cand, end, weight, stop, lz = tree
     ncand = withdrawn.shape[0]
     n_nodes = cand.shape[0]
     state = initial_states(withdrawn)
     totals = np.zeros(ncand, np.int64)
-    piles = new_piles(cand, start)
-    pile, size, val = piles
+    piles = new_piles(n_nodes, ncand)
+    nxt, val = piles.nxt, piles.val
     arrival = np.zeros(n_nodes, np.int64)
     last_in = np.zeros(ncand, np.int64)
     scratch = np.empty(ncand, np.int64)
@@ -283,26 +296,29 @@ def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
                 pending[c] = False
                 surplus = totals[c] - quota
                 parcel = last_in[c]
-                base = start[c]
-                held = size[c]
+                head = piles.head[c]
+                held = piles.size[c]
                 n_papers = np.int64(0)
                 value = np.int64(0)
-                for j in range(held):
-                    x = pile[base + j]
+                x = head
+                for _ in range(held):
                     if arrival[x] == parcel:
-                        t = _transferable(x, cand, end, weight, stop, state)
+                        t = _transferable(x, tree, state)
                         n_papers += t
                         value += t * val[x]
+                    x = nxt[x]
                 transfer_id += 1
                 moved = np.int64(0)
-                for j in range(held):
-                    x = pile[base + j]
-                    if arrival[x] == parcel and n_papers > 0:
-                        tv = surplus // n_papers if value > surplus else val[x]
+                x = head
+                for _ in range(held):
+                    here = x
+                    x = nxt[x]
+                    if arrival[here] == parcel and n_papers > 0:
+                        tv = surplus // n_papers if value > surplus else val[here]
                         # papers with no next preference stay with the elected candidate
-                        mv, ex = pass_on(x, tv, tree, state, piles, totals)
+                        mv, ex = pass_on(here, tv, tree, state, piles, totals)
                         moved += mv
-                        _stamp_new(x, transfer_id, cand, end, state, arrival, last_in)
+                        _stamp_new(here, transfer_id, tree, state, arrival, last_in)
                 exhausted += surplus - moved
                 totals[c] = quota
                 stage += 1
@@ -360,10 +376,11 @@ def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
         m_pool = 0
         for j in range(k):
             x0 = order[j]
-            for t in range(size[x0]):
-                pool[m_pool] = pile[start[x0] + t]
+            x, n = take_pile(x0, piles)
+            for _ in range(n):
+                pool[m_pool] = x
                 m_pool += 1
-            size[x0] = 0
+                x = nxt[x]
         vals = np.empty(m_pool, np.int64)
         for j in range(m_pool):
             vals[j] = -val[pool[j]]
@@ -383,7 +400,7 @@ def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
                 totals[owner] -= weight[x] * val[x]
                 mv, ex = pass_on(x, val[x], tree, state, piles, totals)
                 exhausted += ex
-                _stamp_new(x, transfer_id, cand, end, state, arrival, last_in)
+                _stamp_new(x, transfer_id, tree, state, arrival, last_in)
             if n_elected == 0:
                 quota = _ceil_div(valid_units - exhausted, seats + 1)
             stage += 1
@@ -417,15 +434,27 @@ def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
 
 
 @borrowing_kernel
-def _stamp_new(x, transfer_id, cand, end, state, arrival, last_in):
+def _stamp_new(x, transfer_id, tree, state, arrival, last_in):
     """Mark the nodes that just received papers from node ``x`` as arrived in this transfer."""
-    y = x + 1
-    last = end[x]
-    while y < last:
+    cand, end, weight, stop, lz = tree
+    stack = lz.stack
+    y, last = child_range(x, cand, end, weight, stop, lz)
+    top = 0
+    while True:
+        if y >= last:
+            if top == 0:
+                break
+            top -= 1
+            y = stack[top, 0]
+            last = stack[top, 1]
+            continue
         d = cand[y]
         if state[d] == CONTINUING:
             arrival[y] = transfer_id
             last_in[d] = transfer_id
             y = end[y]
-        else:
-            y += 1
+            continue
+        stack[top, 0] = end[y]
+        stack[top, 1] = last
+        top += 1
+        y, last = child_range(y, cand, end, weight, stop, lz)

@@ -30,6 +30,7 @@ from simcore.kernels.countlog import (
     REPLACEMENT,
     WITHDRAWN,
 )
+from simcore.kernels.lazy_tree import child_range
 from simcore.kernels.piles import deal_first_preferences, new_piles, transfer_pile
 from simcore.kernels.stages import elect, initial_states, record
 from simcore.kernels.ties import extreme_candidate
@@ -37,12 +38,10 @@ from simcore.kernels.ties import extreme_candidate
 
 @kernel
 def count_irv(tree, withdrawn, direction, lot, log):
-    cand, end, weight, stop, start = tree
     ncand = withdrawn.shape[0]
     state = initial_states(withdrawn)
     totals = np.zeros(ncand, np.int64)
-    piles = new_piles(cand, start)
-    pile, size, val = piles
+    piles = new_piles(tree.cand.shape[0], ncand)
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
     valid = deal_first_preferences(1, tree, state, piles, totals)
@@ -88,35 +87,39 @@ def count_irv(tree, withdrawn, direction, lot, log):
 
 @kernel
 def count_block(tree, withdrawn, seats, votes, lot, group, group_min, log):
-    cand, end, weight, stop, start = tree
+    cand, end, weight, stop, lz = tree
     ncand = withdrawn.shape[0]
     totals = np.zeros(ncand, np.int64)
     valid = np.int64(0)
-    # depth-first walk of the ballot tree, down to each ballot's last counted mark
-    stack_node = np.empty(ncand + 2, np.int64)
+    # depth-first walk of the ballot tree, down to each ballot's last counted mark: the stack
+    # holds, per level, where the parent level resumes, its end and its marks
+    stack_y = np.empty(ncand + 2, np.int64)
+    stack_last = np.empty(ncand + 2, np.int64)
     stack_marks = np.empty(ncand + 2, np.int64)
     top = 0
-    stack_node[0] = 0
-    stack_marks[0] = 0
-    m = cand.shape[0]
-    y = 1
-    while y < m:
-        while y >= end[stack_node[top]]:
+    marks = 0
+    y, last = child_range(0, cand, end, weight, stop, lz)
+    while True:
+        if y >= last:
+            if top == 0:
+                break
             top -= 1
-        marks = stack_marks[top]
+            y, last, marks = stack_y[top], stack_last[top], stack_marks[top]
+            continue
         c = cand[y]
+        here = marks
         if not withdrawn[c]:
             totals[c] += weight[y]
             if marks == 0:
                 valid += weight[y]
-            marks += 1
-        if marks >= votes:
+            here += 1
+        if here >= votes:
             y = end[y]
-        else:
-            top += 1
-            stack_node[top] = y
-            stack_marks[top] = marks
-            y += 1
+            continue
+        stack_y[top], stack_last[top], stack_marks[top] = end[y], last, marks
+        top += 1
+        marks = here
+        y, last = child_range(y, cand, end, weight, stop, lz)
     state = np.zeros(ncand, np.int8)
     mask = np.zeros(ncand, np.bool_)
     scratch = np.empty(ncand, np.int64)

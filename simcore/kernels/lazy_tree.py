@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from simcore.jit import borrowing_kernel, kernel
+from simcore.jit import borrowing_kernel, inlined_kernel, kernel
 from simcore.kernels.rng import binomial, share_of, uniform
 
 IN_PLACE = -2
@@ -32,12 +32,18 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _PER_VOTER = 6
+_UNIFORMS = np.uint64(0x2545F4914F6CDD1D)  # a node's uniforms: keys apart from its children's
 
 # A lazy tree's arrays beside the node arrays (cand, end, weight, stop): per node, where its
 # children are (``first``, ``count``) and what an unexpanded node's voters depend on (``group``,
 # ``depth``, ``used``: a candidate bit mask, ``keys``); per ballot model (``g_*``): its phase A
 # length, switch and stop hazards, members and alias tables; the drawn ``strength``; ``fill``
-# (next free node, FULL flag) and scratch.
+# (next free node, FULL flag) and scratch.  ``g_strength[g]``: the strengths group ``g``'s voters
+# rank by (the drawn strengths, times a slate's affinities for its supporters).
+#
+# A tree built from ballot files, or generated eagerly, has every node's children in place; it
+# comes with a LazyTree of capacity 0 (:func:`eager`): :func:`child_range` reads ``first`` only
+# for nodes below its capacity.
 LazyTree = namedtuple(
     "LazyTree",
     [
@@ -54,6 +60,7 @@ LazyTree = namedtuple(
         "g_size",
         "g_prob",
         "g_alias",
+        "g_strength",
         "strength",
         "fill",
         "rs",
@@ -85,7 +92,7 @@ def seed_from(key, state):
         state[0] = np.uint64(1)
 
 
-@borrowing_kernel
+@inlined_kernel
 def split_into(rest, g, j, mask, key, cand, end, weight, stop, lz):
     """Write the children of ``rest`` voters of group ``g`` who have placed ``j`` preferences
     (candidates ``mask``) as unexpanded nodes at the end of the arrays; returns the index of the
@@ -100,13 +107,13 @@ def split_into(rest, g, j, mask, key, cand, end, weight, stop, lz):
         lz.keys,
     )
     g_a, g_pswitch, g_hazard, g_size = lz.g_a, lz.g_pswitch, lz.g_hazard, lz.g_size
-    g_mem, g_prob, g_alias, strength = lz.g_mem, lz.g_prob, lz.g_alias, lz.strength
+    g_mem, g_prob, g_alias = lz.g_mem, lz.g_prob, lz.g_alias
+    strength = lz.g_strength[g]
     fill, rs, tally = lz.fill, lz.rs, lz.scratch
     m = fill[0]
     first_child = m
     if rest <= 0:
         return first_child
-    seed_from(key, rs)
     a = g_a[g]
     phase = 0 if j < a else 1
     size = g_size[g, phase]
@@ -114,6 +121,9 @@ def split_into(rest, g, j, mask, key, cand, end, weight, stop, lz):
     n_avail = size - (j - a if phase == 1 else j)
     if n_avail == 0:
         return first_child
+    if rest == 1:  # one voter (most nodes): uniforms straight from the key, no stream state
+        return _one_voter(g, j, a, phase, size, mask, key, cand, end, weight, stop, lz)
+    seed_from(key, rs)
     ncand = strength.shape[0]
     n_children = 0
     if rest > _PER_VOTER * n_avail:
@@ -199,7 +209,73 @@ def split_into(rest, g, j, mask, key, cand, end, weight, stop, lz):
     return first_child
 
 
-@kernel
+@borrowing_kernel
+def _key_uniform(key, i):
+    """Uniform ``i`` (53 random bits) of the counter-based stream of a node's ``key``."""
+    return np.float64(mix(key ^ _UNIFORMS, i) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@inlined_kernel
+def _one_voter(g, j, a, phase, size, mask, key, cand, end, weight, stop, lz):
+    """:func:`split_into` for one voter: the next preference (alias table, used candidates
+    rejected, then a scan) and whether the ballot stops there, from :func:`_key_uniform`."""
+    g_mem, g_prob, g_alias = lz.g_mem, lz.g_prob, lz.g_alias
+    strength = lz.g_strength[g]
+    fill = lz.fill
+    m = fill[0]
+    i = 0
+    c = -1
+    for _ in range(64):
+        u = _key_uniform(key, i) * size
+        i += 1
+        t = min(np.int64(u), size - 1)
+        if u - t >= g_prob[g, phase, t]:
+            t = g_alias[g, phase, t]
+        x = g_mem[g, phase, t]
+        if (mask >> np.uint64(x)) & np.uint64(1) == 0 and strength[x] > 0.0:
+            c = x
+            break
+    if c < 0:  # most of the weight is used up: scan the unused
+        avail = 0.0
+        for t in range(size):
+            x = g_mem[g, phase, t]
+            if (mask >> np.uint64(x)) & np.uint64(1) == 0:
+                avail += strength[x]
+        u = _key_uniform(key, i) * avail
+        i += 1
+        for t in range(size):
+            x = g_mem[g, phase, t]
+            if (mask >> np.uint64(x)) & np.uint64(1) == 0:
+                c = x
+                u -= strength[x]
+                if u < 0.0:
+                    break
+    if m >= cand.shape[0]:
+        fill[1] = FULL
+        return -1
+    jz = j + 1
+    cand[m] = c
+    weight[m] = 1
+    end[m] = m + 1
+    if jz < a:
+        st = 0
+    elif lz.g_size[g, 1] - (jz - a) <= 0:  # nothing left to rank
+        st = 1
+    else:
+        p = lz.g_pswitch[g] if jz == a else lz.g_hazard[g, min(jz - a, lz.g_hazard.shape[1] - 1)]
+        st = 1 if _key_uniform(key, i) < p else 0
+    stop[m] = st
+    lz.first[m] = LAZY
+    lz.count[m] = 0
+    lz.group[m] = g
+    lz.depth[m] = jz
+    lz.used[m] = mask | (np.uint64(1) << np.uint64(c))
+    lz.keys[m] = mix(key, c)
+    fill[0] = m + 1
+    return m
+
+
+@inlined_kernel
 def expand(y, cand, end, weight, stop, lz):
     """Generate node ``y``'s children (if not yet); returns False if the arrays are full."""
     if lz.first[y] != LAZY:
@@ -223,15 +299,33 @@ def expand(y, cand, end, weight, stop, lz):
     return True
 
 
+@inlined_kernel
+def child_range(y, cand, end, weight, stop, lz):
+    """``(first, last)``: node ``y``'s children are nodes ``first`` to ``last - 1``, siblings
+    linked by ``end`` (expanding ``y`` first if it is unexpanded).  If the arrays are full the
+    range is empty and ``lz.fill[1]`` is FULL: the caller's count is void and is repeated with
+    larger arrays."""
+    if y >= lz.first.shape[0]:
+        return y + 1, end[y]
+    f = lz.first[y]
+    if f == IN_PLACE:
+        return y + 1, end[y]
+    if f == LAZY:
+        if not expand(y, cand, end, weight, stop, lz):
+            return y + 1, y + 1
+        f = lz.first[y]
+    return f, f + lz.count[y]
+
+
 @kernel
 def new_lazy(capacity, ncand, n_groups, hazard_len):
     """The extra arrays of a lazy tree of ``capacity`` nodes, every node's children in place
     until a generator says otherwise, and room for ``n_groups`` ballot models: the tuple the
     counting kernels take as ``lz`` (a :data:`LazyTree`)."""
-    first = np.full(capacity, IN_PLACE, np.int64)
-    count = np.zeros(capacity, np.int64)
-    group = np.zeros(capacity, np.int64)
-    depth = np.zeros(capacity, np.int64)
+    first = np.full(capacity, IN_PLACE, np.int32)
+    count = np.zeros(capacity, np.int32)
+    group = np.zeros(capacity, np.int16)
+    depth = np.zeros(capacity, np.int16)
     used = np.zeros(capacity, np.uint64)
     keys = np.zeros(capacity, np.uint64)
     g = max(n_groups, 1)
@@ -242,6 +336,7 @@ def new_lazy(capacity, ncand, n_groups, hazard_len):
     g_size = np.zeros((g, 2), np.int64)
     g_prob = np.ones((g, 2, max(ncand, 1)), np.float64)
     g_alias = np.zeros((g, 2, max(ncand, 1)), np.int64)
+    g_strength = np.ones((g, max(ncand, 1)), np.float64)
     strength = np.ones(max(ncand, 1), np.float64)
     fill = np.zeros(2, np.int64)
     rs = np.zeros(4, np.uint64)
@@ -261,9 +356,16 @@ def new_lazy(capacity, ncand, n_groups, hazard_len):
         g_size,
         g_prob,
         g_alias,
+        g_strength,
         strength,
         fill,
         rs,
         scratch,
         stack,
     )
+
+
+@kernel
+def eager(ncand):
+    """The LazyTree of a tree with every node's children in place (capacity 0)."""
+    return new_lazy(0, ncand, 1, 1)

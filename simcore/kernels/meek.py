@@ -35,6 +35,7 @@ from simcore.kernels.countlog import (
     FIRST_PREFERENCES,
     ITERATION,
 )
+from simcore.kernels.lazy_tree import child_range
 from simcore.kernels.stages import elect, elect_rest, initial_states, record
 from simcore.kernels.ties import FORWARD, extreme_candidate
 
@@ -44,25 +45,28 @@ _NO_SURPLUS = np.int64(np.iinfo(np.int64).max)
 
 
 @borrowing_kernel
-def _distribute(cand, end, weight, stop, keep, votes, stack_node, stack_rem):
+def _distribute(tree, keep, votes, stack_y, stack_last, stack_rem):
     """Share every paper among its candidates by keep values; returns the exhausted value.
 
     Walks the ballot tree depth first; all papers through a node carry the same remaining
     weight there, so each node is one multiplication.  Subtrees below a candidate who keeps
-    everything (keep value 1) are never visited.
+    everything (keep value 1) are never visited.  The stack holds, per level, where the parent
+    level resumes, its end and its remaining weight.
     """
+    cand, end, weight, stop, lz = tree
     for c in range(votes.shape[0]):
         votes[c] = 0
     exhausted = np.int64(0)
     top = 0
-    stack_node[0] = 0
-    stack_rem[0] = UNIT
-    m = cand.shape[0]
-    y = 1
-    while y < m:
-        while y >= end[stack_node[top]]:
+    w = UNIT
+    y, last = child_range(0, cand, end, weight, stop, lz)
+    while True:
+        if y >= last:
+            if top == 0:
+                break
             top -= 1
-        w = stack_rem[top]
+            y, last, w = stack_y[top], stack_last[top], stack_rem[top]
+            continue
         c = cand[y]
         k = keep[c]
         if k == UNIT:
@@ -76,11 +80,11 @@ def _distribute(cand, end, weight, stop, keep, votes, stack_node, stack_rem):
         exhausted += stop[y] * r
         if r == 0:
             y = end[y]
-        else:
-            top += 1
-            stack_node[top] = y
-            stack_rem[top] = r
-            y += 1
+            continue
+        stack_y[top], stack_last[top], stack_rem[top] = end[y], last, w
+        top += 1
+        w = r
+        y, last = child_range(y, cand, end, weight, stop, lz)
     return exhausted
 
 
@@ -138,7 +142,6 @@ def _update_keeps(votes, state, keep, quota):
 
 @kernel
 def count_meek(tree, depth, seats, withdrawn, lot, group, group_min, log):
-    cand, end, weight, stop, start = tree
     ncand = withdrawn.shape[0]
     state = initial_states(withdrawn)
     keep = np.full(ncand, UNIT, np.int64)
@@ -149,10 +152,11 @@ def count_meek(tree, depth, seats, withdrawn, lot, group, group_min, log):
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
 
-    stack_node = np.empty(depth + 2, np.int64)
+    stack_y = np.empty(depth + 2, np.int64)
+    stack_last = np.empty(depth + 2, np.int64)
     stack_rem = np.empty(depth + 2, np.int64)
     # papers for withdrawn candidates only are not valid votes: leave them out of the figures
-    invalid = _distribute(cand, end, weight, stop, keep, votes, stack_node, stack_rem)
+    invalid = _distribute(tree, keep, votes, stack_y, stack_last, stack_rem)
     exhausted = np.int64(0)
     valid_units = np.int64(0)
     for c in range(ncand):
@@ -226,7 +230,7 @@ def count_meek(tree, depth, seats, withdrawn, lot, group, group_min, log):
                 _update_keeps(votes, state, keep, quota)
             first = False
             exhausted = (
-                _distribute(cand, end, weight, stop, keep, votes, stack_node, stack_rem) - invalid
+                _distribute(tree, keep, votes, stack_y, stack_last, stack_rem) - invalid
             )
             quota = _quota(votes, seats)
             iterations += 1

@@ -48,6 +48,7 @@ from simcore.kernels.countlog import (
     FIRST_PREFERENCES,
     ITERATION,
 )
+from simcore.kernels.lazy_tree import child_range
 from simcore.kernels.stages import elect, initial_states
 from simcore.kernels.ties import BACKWARD, FORWARD
 
@@ -75,22 +76,24 @@ def allocate_high(ncand: int, max_stages: int) -> HighParts:
 
 
 @borrowing_kernel
-def _distribute(cand, end, weight, stop, keep, vh, vl, stack_node, stack_rem):
+def _distribute(tree, keep, vh, vl, stack_y, stack_last, stack_rem):
     """As :func:`simcore.kernels.meek._distribute`; returns the exhausted value ``(hi, lo)``."""
+    cand, end, weight, stop, lz = tree
     for c in range(vh.shape[0]):
         vh[c] = _ZERO
         vl[c] = _ZERO
     eh = _ZERO
     el = _ZERO
     top = 0
-    stack_node[0] = 0
-    stack_rem[0] = UNIT
-    m = cand.shape[0]
-    y = 1
-    while y < m:
-        while y >= end[stack_node[top]]:
+    w = UNIT
+    y, last = child_range(0, cand, end, weight, stop, lz)
+    while True:
+        if y >= last:
+            if top == 0:
+                break
             top -= 1
-        w = stack_rem[top]
+            y, last, w = stack_y[top], stack_last[top], stack_rem[top]
+            continue
         c = cand[y]
         k = keep[c]
         if k == UNIT:
@@ -107,11 +110,11 @@ def _distribute(cand, end, weight, stop, keep, vh, vl, stack_node, stack_rem):
             eh, el = add_u128(eh, el, ph, pl)
         if r == 0:
             y = end[y]
-        else:
-            top += 1
-            stack_node[top] = y
-            stack_rem[top] = r
-            y += 1
+            continue
+        stack_y[top], stack_last[top], stack_rem[top] = end[y], last, w
+        top += 1
+        w = r
+        y, last = child_range(y, cand, end, weight, stop, lz)
     return eh, el
 
 
@@ -290,7 +293,6 @@ def _elect_rest(log, high, stage, n_elected, vh, vl, state, mask, lot, scratch):
 @kernel
 def count_meek_wide(tree, depth, seats, withdrawn, lot, group, group_min, log, high):
     """:func:`simcore.kernels.meek.count_meek` in 128 bits; ``high``: a :data:`HighParts`."""
-    cand, end, weight, stop, start = tree
     ncand = withdrawn.shape[0]
     state = initial_states(withdrawn)
     keep = np.full(ncand, UNIT, np.int64)
@@ -302,10 +304,11 @@ def count_meek_wide(tree, depth, seats, withdrawn, lot, group, group_min, log, h
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
 
-    stack_node = np.empty(depth + 2, np.int64)
+    stack_y = np.empty(depth + 2, np.int64)
+    stack_last = np.empty(depth + 2, np.int64)
     stack_rem = np.empty(depth + 2, np.int64)
     # papers for withdrawn candidates only are not valid votes: leave them out of the figures
-    ih, il = _distribute(cand, end, weight, stop, keep, vh, vl, stack_node, stack_rem)
+    ih, il = _distribute(tree, keep, vh, vl, stack_y, stack_last, stack_rem)
     eh = _ZERO
     el = _ZERO
     valid_h, valid_l = _total(vh, vl)
@@ -382,7 +385,7 @@ def count_meek_wide(tree, depth, seats, withdrawn, lot, group, group_min, log, h
             if not (first and action != ITERATION):
                 _update_keeps(vh, vl, state, keep, qh, ql)
             first = False
-            xh, xl = _distribute(cand, end, weight, stop, keep, vh, vl, stack_node, stack_rem)
+            xh, xl = _distribute(tree, keep, vh, vl, stack_y, stack_last, stack_rem)
             eh, el = sub_u128(xh, xl, ih, il)
             qh, ql = _quota(vh, vl, seats)
             iterations += 1

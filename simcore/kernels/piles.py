@@ -2,11 +2,15 @@
 
 A candidate's pile is a list of tree nodes: node ``k`` held by ``cand[k]`` stands for the
 ``weight[k]`` papers whose ballots start with that prefix, all at the same value ``val[k]`` (in
-the rule's fixed-point units) because they have had the same history.  Piles live in one flat
-buffer: candidate ``c``'s pile is ``pile[start[c] : start[c] + size[c]]``.
+the rule's fixed-point units) because they have had the same history.  A pile is a linked list
+through the nodes (``nxt``), in the order the nodes arrived: a node is only ever held by its own
+candidate, once, so the links need one entry per node, and piles can grow while a lazy tree
+(:mod:`lazy_tree`) grows during the count.
 
 :func:`pass_on` moves one held node's papers to their next continuing preferences by walking its
-subtree in memory order: through candidates no longer continuing, to the first continuing one.
+subtree: through candidates no longer continuing, to the first continuing one.  The subtree's
+nodes are in place (memory order, as :mod:`trie` lays them out) or, in a lazy tree, expanded on
+the way (:func:`simcore.kernels.lazy_tree.child_range`).
 """
 
 from __future__ import annotations
@@ -18,22 +22,50 @@ import numpy as np
 from simcore.jit import borrowing_kernel, kernel
 from simcore.kernels.arith import muldiv_floor
 from simcore.kernels.countlog import CONTINUING
+from simcore.kernels.lazy_tree import IN_PLACE, child_range
 
-# The piles: the flat buffer of held nodes, each candidate's pile size, and each node's value.
-Piles = namedtuple("Piles", ["pile", "size", "val"])
+# The piles: each node's successor on its pile (-1: the last), each candidate's first and last
+# node and pile size, and each held node's value.
+Piles = namedtuple("Piles", ["nxt", "head", "tail", "size", "val"])
 
 
 @kernel
-def new_piles(cand, start):
-    """:data:`Piles` for a count over a tree with node candidates ``cand`` and pile
-    segments ``start`` (:func:`simcore.kernels.trie.pile_offsets`)."""
-    ncand = start.shape[0] - 1
-    # a node's value is written when it is first held, before anything reads it
+def new_piles(n_nodes, ncand):
+    """Empty :data:`Piles` for a count over a tree of up to ``n_nodes`` nodes."""
+    # a node's value and link are written when it is first held, before anything reads them
     return Piles(
-        np.empty(cand.shape[0], np.int32),
+        np.empty(n_nodes, np.int32),
+        np.full(ncand, -1, np.int32),
+        np.full(ncand, -1, np.int32),
         np.zeros(ncand, np.int64),
-        np.empty(cand.shape[0], np.int64),
+        np.empty(n_nodes, np.int64),
     )
+
+
+@borrowing_kernel
+def hold(y, d, v, piles):
+    """Put node ``y`` on candidate ``d``'s pile at value ``v`` per paper."""
+    nxt, head, tail, size, val = piles
+    val[y] = v
+    nxt[y] = -1
+    if size[d] == 0:
+        head[d] = y
+    else:
+        nxt[tail[d]] = y
+    tail[d] = y
+    size[d] += 1
+
+
+@borrowing_kernel
+def take_pile(c, piles):
+    """Empty ``c``'s pile; returns its first node and its size (follow ``nxt`` for the rest,
+    which stays readable: nodes taken off a pile are never held again)."""
+    first = piles.head[c]
+    n = piles.size[c]
+    piles.head[c] = -1
+    piles.tail[c] = -1
+    piles.size[c] = 0
+    return first, n
 
 
 @borrowing_kernel
@@ -44,25 +76,37 @@ def pass_on(x, v, tree, state, piles, totals):
     Papers whose ballot ends on the way are exhausted.  Returns ``(value moved, value
     exhausted)``.
     """
-    cand, end, weight, stop, start = tree
-    pile, size, val = piles
+    cand, end, weight, stop, lz = tree
+    stack = lz.stack
+    n_lazy = lz.first.shape[0]
     moved = np.int64(0)
     exhausted = stop[x] * v
-    y = x + 1
-    last = end[x]
-    while y < last:
+    y, last = child_range(x, cand, end, weight, stop, lz)
+    top = 0
+    while True:
+        if y >= last:
+            if top == 0:
+                break
+            top -= 1
+            y = stack[top, 0]
+            last = stack[top, 1]
+            continue
         d = cand[y]
         if state[d] == CONTINUING:
-            val[y] = v
-            pile[start[d] + size[d]] = y
-            size[d] += 1
+            hold(y, d, v, piles)
             amount = weight[y] * v
             totals[d] += amount
             moved += amount
             y = end[y]
-        else:
-            exhausted += stop[y] * v
-            y += 1
+            continue
+        exhausted += stop[y] * v
+        if y >= n_lazy or lz.first[y] == IN_PLACE:
+            y += 1  # the children follow in place, then the siblings
+            continue
+        stack[top, 0] = end[y]
+        stack[top, 1] = last
+        top += 1
+        y, last = child_range(y, cand, end, weight, stop, lz)
     return moved, exhausted
 
 
@@ -74,17 +118,13 @@ def transfer_pile(c, tree, state, piles, totals, surplus, total):
     is ``floor(surplus * value / total)`` in the rule's units (weighted inclusive Gregory, the
     remainder ignored).  Returns ``(value moved, value exhausted)``.
     """
-    pile, size, val = piles
-    start = tree.start
+    val, nxt = piles.val, piles.nxt
     moved = np.int64(0)
     exhausted = np.int64(0)
     last_v = np.int64(-1)  # piles hold few distinct values: reuse the last quotient
     last_q = np.int64(0)
-    n = size[c]
-    size[c] = 0
-    base = start[c]
-    for j in range(n):
-        x = pile[base + j]
+    x, n = take_pile(c, piles)
+    for _ in range(n):
         v = val[x]
         if total != 0:
             if v != last_v:
@@ -94,6 +134,7 @@ def transfer_pile(c, tree, state, piles, totals, surplus, total):
         m, e = pass_on(x, v, tree, state, piles, totals)
         moved += m
         exhausted += e
+        x = nxt[x]
     return moved, exhausted
 
 

@@ -25,9 +25,11 @@ import numpy as np
 
 from simcore.jit import kernel
 
-# A ballot tree as the counting kernels take it; ``start`` gives each candidate's pile segment
-# (:func:`pile_offsets`).
-Trie = namedtuple("Trie", ["cand", "end", "weight", "stop", "start"])
+# A ballot tree as the counting kernels take it; ``lz`` is a
+# :data:`simcore.kernels.lazy_tree.LazyTree`: a generated tree's unexpanded nodes (colleges and
+# exact simulations), or :func:`simcore.kernels.lazy_tree.eager` for a tree with every node's
+# children in place.
+Trie = namedtuple("Trie", ["cand", "end", "weight", "stop", "lz"])
 
 
 @kernel
@@ -46,21 +48,8 @@ def is_sorted(ballots):
 
 
 @kernel
-def pile_offsets(cand, ncand):
-    """Start of each candidate's segment in a flat pile buffer: a candidate can only ever hold
-    nodes that end with them, so ``start[c+1] - start[c]`` nodes is room enough."""
-    start = np.zeros(ncand + 1, np.int64)
-    for k in range(1, cand.shape[0]):
-        start[cand[k] + 1] += 1
-    for c in range(ncand):
-        start[c + 1] += start[c]
-    return start
-
-
-@kernel
 def build_trie(ballots, weights, ncand):
-    """``(cand, end, weight, stop, start)`` of the prefix tree of lexicographically sorted
-    ballots; ``start`` gives each candidate's pile segment (:func:`pile_offsets`)."""
+    """``(cand, end, weight, stop)`` of the prefix tree of lexicographically sorted ballots."""
     n, width = ballots.shape
     entries = 0
     for i in range(n):
@@ -100,5 +89,4 @@ def build_trie(ballots, weights, ncand):
     for d in range(depth, 0, -1):
         end[path[d]] = m
     end[0] = m
-    cand = cand[:m]
-    return cand, end[:m], weight[:m], stop[:m], pile_offsets(cand, ncand)
+    return cand[:m], end[:m], weight[:m], stop[:m]

@@ -42,12 +42,10 @@ from simcore.kernels.ties import extreme_candidate
 
 @kernel
 def count_wigm(tree, seats, withdrawn, unit, quota_kind, direction, lot, group, group_min, log):
-    cand, end, weight, stop, start = tree
     ncand = withdrawn.shape[0]
     state = initial_states(withdrawn)
     totals = np.zeros(ncand, np.int64)
-    piles = new_piles(cand, start)
-    pile, size, val = piles
+    piles = new_piles(tree.cand.shape[0], ncand)
     scratch = np.empty(ncand, np.int64)
     mask = np.zeros(ncand, np.bool_)
     pending = np.zeros(ncand, np.bool_)

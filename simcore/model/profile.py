@@ -167,19 +167,20 @@ class Profile:
 
     @cached_property
     def trie(self) -> tuple[np.ndarray, ...]:
-        """The ballots as a prefix tree, a ``Trie(cand, end, weight, stop, start)`` (see
+        """The ballots as a prefix tree, a ``Trie(cand, end, weight, stop, lz)`` (see
         :mod:`simcore.kernels.trie`), built once per profile and reused by every count."""
+        from simcore.kernels.lazy_tree import eager
         from simcore.kernels.trie import Trie, build_trie, is_sorted
 
         ballots, weights = self.ballots, self.weights
         if not is_sorted(ballots):
             order = np.lexsort(ballots.T[::-1])
             ballots, weights = ballots[order], weights[order]
-        cand, end, weight, stop, start = build_trie(ballots, weights, self.n_candidates)
+        cand, end, weight, stop = build_trie(ballots, weights, self.n_candidates)
         # narrow types where the values allow: less memory traffic in every transfer
         if weight[0] < 2**31:
             weight, stop = weight.astype(np.int32), stop.astype(np.int32)
-        return Trie(cand.astype(np.int16), end, weight, stop, start)
+        return Trie(cand.astype(np.int16), end, weight, stop, eager(self.n_candidates))
 
     def withdrawn_mask(self) -> np.ndarray:
         mask = np.zeros(self.n_candidates, dtype=np.bool_)

@@ -47,6 +47,7 @@ Model = namedtuple(
         "off_size",  # (K,)
         "affinity",  # (K, ncand) multipliers on strengths after each slate (all 1: none)
         "voters_per_ballot",  # > 1: the sampled approximation (see simcore.sim.electorate)
+        "lazy",  # exact committee electorates as lazy trees (simcore.sim.electorate_lazy)
         "generation_salt",  # != 0: another electorate from the same parameters (checks)
     ],
 )
@@ -103,6 +104,7 @@ def model_of(plan) -> Model:
         plan.off_size,
         plan.affinity,
         int(plan.voters_per_ballot),
+        bool(plan.lazy),
         int(plan.generation_salt),
     )
 

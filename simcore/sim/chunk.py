@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from simcore.jit import kernel
-from simcore.kernels.lazy_tree import new_lazy
+from simcore.kernels.lazy_tree import eager, new_lazy
 from simcore.sim.electorate import generate_electorate, new_gen_work
 from simcore.sim.electorate_lazy import generate_lazy_electorate
 from simcore.sim.first_prefs import record_first_preferences
@@ -33,11 +33,14 @@ def run_chunk(key, first_sim, n_sims, do_count, model, spec, orderings, capacity
     Colleges (``spec.rule`` COLLEGE_IRV or COLLEGE_BLOCK) generate lazy trees, one per region
     (a section or unit); ``out.elected[i, s, 0]`` is the winner (-1: no majority) and
     ``out.extra[i, s]`` holds (rounds, decisive section, runner-up) for weighted sections, or
-    the weight each candidate won for block units."""
+    the weight each candidate won for block units.  Other elections generate one lazy tree
+    (``model.lazy``) or an eager one (the sampled approximation, or the eager generator).
+    ``out.nodes[i]``: the nodes generated, expansions during the counts included."""
     ncand = model.strength.shape[0]
     n_regions = model.electorate.shape[0]
     n_slates = model.swing_sd.shape[0]
     per_region = spec.rule >= COLLEGE_IRV
+    lazy = per_region or model.lazy
     cap = capacity
     rel_cap = max(cap // 4, 1024)
     patterns = 4096
@@ -50,13 +53,13 @@ def run_chunk(key, first_sim, n_sims, do_count, model, spec, orderings, capacity
     region_root = marks[:n_regions]
     n_groups = 2 * n_slates + 1
     hz_len = model.nonaligned_len.shape[0]
-    lz = new_lazy(cap if per_region else 1, ncand, n_groups, hz_len)
+    lz = new_lazy(cap, ncand, n_groups, hz_len) if lazy else eager(ncand)
     for i in range(n_sims):
         while True:
             sim = first_sim + i
-            if per_region:
+            if lazy:
                 status, m, n_rel = generate_lazy_electorate(
-                    key, sim, model, forest, work, out.stats[i], lot, region_root, lz
+                    key, sim, model, forest, work, out.stats[i], lot, per_region, marks, lz
                 )
             else:
                 status, m, n_rel = generate_electorate(
@@ -85,6 +88,6 @@ def run_chunk(key, first_sim, n_sims, do_count, model, spec, orderings, capacity
                 cap *= 2
                 rel_cap *= 2
                 forest = new_forest(cap, rel_cap)
-                if per_region:
+                if lazy:
                     lz = new_lazy(cap, ncand, n_groups, hz_len)
-        out.nodes[i] = lz.fill[0] if per_region else m
+        out.nodes[i] = lz.fill[0] if lazy else m

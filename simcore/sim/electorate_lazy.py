@@ -1,9 +1,16 @@
-"""Generating a simulation's electorate lazily: one tree per region (a college's sections or
-units) whose Plackett-Luce choices are left for the count to expand.
+"""Generating a simulation's electorate lazily: trees whose Plackett-Luce choices are left for
+the count to expand.
 
 Recommended-order chains are written out; everything below them, and every group's
 Plackett-Luce choices, become unexpanded nodes of a :data:`simcore.kernels.lazy_tree.LazyTree`
 with node-keyed streams, so any expansion order gives the same electorate.
+
+Colleges get one tree per region (a section or unit).  A committee election (STV, IRV, block)
+gets one tree rooted at node 0 laid out as the eager generator's (:mod:`simcore.sim.electorate`):
+each region's slate supporters, region by region (``marks[r]`` is where region ``r``'s start),
+then the non-aligned voters of every region as one group (from ``marks[R]``).  The model is the
+eager generator's; the random numbers are drawn in another order, so the same seed gives another
+electorate (``GENERATOR_VERSION``, recorded in run.json).
 """
 
 from __future__ import annotations
@@ -18,6 +25,11 @@ from simcore.sim.forest import FOREST_FULL, OK, PATTERNS_FULL, emit
 from simcore.sim.generate import alias_table, mallows_patterns
 from simcore.sim.params import Drawn, draw_parameters, keep_figures
 
+# run.json's ``generator``: how exact electorates are drawn from the seed (results of another
+# version are another sample of the same model)
+GENERATOR_VERSION = "lazy-1"
+EAGER_GENERATOR_VERSION = "eager-1"
+
 
 @kernel
 def set_ballot_models(model, d, lz):
@@ -29,6 +41,7 @@ def set_ballot_models(model, d, lz):
     slate_members, slate_size = model.slate_members, model.slate_size
     off_slate, off_size = model.off_slate, model.off_size
     g_a, g_pswitch, g_hazard, g_size, g_mem = lz.g_a, lz.g_pswitch, lz.g_hazard, lz.g_size, lz.g_mem
+    g_strength = lz.g_strength
     na = 2 * n_slates
     for gi in range(na + 1):
         k = gi // 2
@@ -53,17 +66,21 @@ def set_ballot_models(model, d, lz):
                 g_mem[gi, 1, t] = off_slate[k, t]
             for h in range(g_hazard.shape[1]):
                 g_hazard[gi, h] = model.continue_len[k, min(h, model.continue_len.shape[1] - 1)]
+        # a slate's supporters rank by the strengths times its affinities (all 1: none)
+        for c in range(ncand):
+            g_strength[gi, c] = d.strength[c] * (model.affinity[k, c] if gi < na else 1.0)
         for ph_ in range(2):
             n = g_size[gi, ph_]
             if n > 0:
                 alias_table(
-                    g_mem[gi, ph_, :n], d.strength, lz.g_prob[gi, ph_, :n], lz.g_alias[gi, ph_, :n]
+                    g_mem[gi, ph_, :n], g_strength[gi], lz.g_prob[gi, ph_, :n], lz.g_alias[gi, ph_, :n]
                 )
 
 
 @kernel
-def generate_lazy_electorate(key, sim, model, forest, work, stats, lot, region_root, lz):
-    """Draw simulation ``sim`` as lazy trees, one per region; returns (status, nodes, relabel
+def generate_lazy_electorate(key, sim, model, forest, work, stats, lot, per_region, marks, lz):
+    """Draw simulation ``sim`` as lazy trees, one per region (``per_region``: ``marks[r]`` is
+    region ``r``'s root) or one for all (see the module); returns (status, nodes, relabel
     rows)."""
     s = np.empty(4, np.uint64)
     seed_stream(key, sim, s)
@@ -79,6 +96,11 @@ def generate_lazy_electorate(key, sim, model, forest, work, stats, lot, region_r
     na = 2 * n_slates
     ncand = model.strength.shape[0]
     sim_key = mix(mix(key[0], key[1]), sim)
+    if model.generation_salt != 0:  # another electorate from the same parameters
+        key2 = key.copy()
+        key2[1] ^= np.uint64(model.generation_salt)
+        seed_stream(key2, sim, s)
+        sim_key = mix(mix(key2[0], key2[1]), sim)
     chain = np.empty(ncand + 1, np.int64)
     slots = np.empty(ncand + 1, np.int64)
     for t in range(ncand + 1):
@@ -86,13 +108,19 @@ def generate_lazy_electorate(key, sim, model, forest, work, stats, lot, region_r
     m = 0
     n_rel = 0
     fill[1] = 0
+    if not per_region:  # one tree for every region: node 0 is its root
+        if emit(cand, weight, stop, 0, -1, voters_total) < 0:
+            return FOREST_FULL, 0, 0
+        first[0] = IN_PLACE
+        m = 1
     for r in range(n_regions):
         root = m
-        if emit(cand, weight, stop, root, -1, d.voters[r]) < 0:
-            return FOREST_FULL, 0, 0
-        first[root] = IN_PLACE
-        region_root[r] = root
-        m += 1
+        if per_region:
+            if emit(cand, weight, stop, root, -1, d.voters[r]) < 0:
+                return FOREST_FULL, 0, 0
+            first[root] = IN_PLACE
+            m += 1
+        marks[r] = root
         r_key = mix(sim_key, r)
         for k in range(n_slates):
             ka = model.slate_size[k]
@@ -135,11 +163,24 @@ def generate_lazy_electorate(key, sim, model, forest, work, stats, lot, region_r
                 return FOREST_FULL, 0, 0
             m = fill[0]
         fill[0] = m
-        n_na = d.supporters[r, n_slates]
-        if split_into(n_na, na, 0, np.uint64(0), mix(r_key, na), cand, end, weight, stop, lz) < 0:
+        if per_region:  # this region's non-aligned voters
+            n_na = d.supporters[r, n_slates]
+            key_na = mix(r_key, na)
+            if split_into(n_na, na, 0, np.uint64(0), key_na, cand, end, weight, stop, lz) < 0:
+                return FOREST_FULL, 0, 0
+            m = fill[0]
+            end[root] = m
+    if not per_region:  # the non-aligned voters of every region: one group
+        n_na = 0
+        for r in range(n_regions):
+            n_na += d.supporters[r, n_slates]
+        marks[n_regions] = m
+        fill[0] = m
+        key_na = mix(sim_key, n_regions + na + 1)
+        if split_into(n_na, na, 0, np.uint64(0), key_na, cand, end, weight, stop, lz) < 0:
             return FOREST_FULL, 0, 0
         m = fill[0]
-        end[root] = m
+        end[0] = m
     fill[0] = m
     keep_figures(stats, voters_total, electorate_total, d)
     return OK, m, n_rel

@@ -21,6 +21,8 @@ from simcore.model.rules import (
 from simcore.model.scenario import Dist, Length, Scenario
 
 # rule codes understood by the engine
+# lazy ballot trees keep the candidates a ballot has placed as a 64-bit mask
+LAZY_MAX_CANDIDATES = 64
 RULE_CODES = {"scottish": 0, "wigm": 0, "meek": 1, "ers97": 2, "irv": 3, "block": 4, "fptp": 4}
 DIST_FIXED, DIST_BETA, DIST_UNIFORM = 0, 1, 2
 # per-simulation figures recorded besides the elected candidates
@@ -82,6 +84,7 @@ class Plan:
     college_flags: np.ndarray  # (2,) units by IRV, proportional allocation
     affinity: np.ndarray  # (K, ncand) multipliers on strengths after the slate (1: none)
     voters_per_ballot: int = 1  # > 1: sampled electorates (see simcore.sim.electorate)
+    lazy: bool = False  # exact STV/IRV/block electorates as lazy trees (colleges always are)
     generation_salt: int = 0  # != 0: electorates from another stream, same parameters (checks)
 
     @property
@@ -128,6 +131,13 @@ def check_limits(sc: Scenario) -> None:
     if sc.college is None:
         check_total_votes(rule, opts, total, what=what, simulated=True, path=sc.source, key=key)
         return
+    if len(sc.candidates) > LAZY_MAX_CANDIDATES:
+        raise InputError(
+            f"a college is simulated with lazy ballot trees, which hold at most "
+            f"{LAZY_MAX_CANDIDATES} candidates; this one has {len(sc.candidates)}",
+            path=sc.source,
+            key="candidates",
+        )
     den = math.lcm(*(r.weight.denominator for r in sc.regions))
     weights = [int(r.weight * den) for r in sc.regions]
     problem = college_limit_problem(
@@ -260,4 +270,16 @@ def compile_plan(sc: Scenario) -> Plan:
         college_weights=college_weights,
         college_flags=college_flags,
         voters_per_ballot=sc.voters_per_ballot,
+        lazy=uses_lazy_trees(sc),
+    )
+
+
+def uses_lazy_trees(sc: Scenario) -> bool:
+    """Whether a committee election's exact electorates are lazy ballot trees: the scenario's
+    generator says so, every voter is generated (no sampling) and there are at most
+    :data:`LAZY_MAX_CANDIDATES` candidates (else the eager generator draws them)."""
+    return (
+        sc.generator == "lazy"
+        and int(sc.voters_per_ballot) == 1
+        and len(sc.candidates) <= LAZY_MAX_CANDIDATES
     )

@@ -2,8 +2,8 @@
 
 The electorate was generated once with recommended-order *slots*; for each strategy the slots
 are filled in place with the candidates of its orderings and the forest is counted under the
-scenario's rule (or as a college).  Only the slot nodes change between strategies, so sizing the
-candidates' piles costs work in the slots only.
+scenario's rule (or as a college).  A lazy tree's nodes expanded by one strategy's count stay
+for the next: every strategy counts the same electorate.
 """
 
 from __future__ import annotations
@@ -22,17 +22,14 @@ COLLEGE_IRV = 10  # rule codes of the engine beyond the counting rules (see plan
 COLLEGE_BLOCK = 11
 
 # The count's working arrays, kept across a chunk's simulations: withdrawn candidates (none in
-# simulations), nodes per candidate outside the slots, pile offsets, the stage log, and the
-# college counters' tallies.
-CountWork = namedtuple("CountWork", ["withdrawn", "base_count", "start", "log", "college"])
+# simulations), the stage log, and the college counters' tallies.
+CountWork = namedtuple("CountWork", ["withdrawn", "log", "college"])
 
 
 @kernel
 def new_count_work(ncand, n_regions, max_stages):
     return CountWork(
         np.zeros(ncand, np.bool_),
-        np.zeros(ncand, np.int64),
-        np.zeros(ncand + 1, np.int64),
         StageLog(
             np.zeros((max_stages, ncand), np.int64),
             np.zeros((max_stages, ncand), np.int8),
@@ -52,14 +49,12 @@ def new_count_work(ncand, n_regions, max_stages):
 
 
 @kernel
-def count_forest(spec, cand, end, weight, stop, start, lot, withdrawn, log):
-    """Count a forest under ``spec`` (a :data:`simcore.sim.bundles.CountSpec`) into ``log`` (a
-    :data:`simcore.kernels.countlog.StageLog`).
-
-    ``start``: each candidate's pile segment (:func:`simcore.kernels.trie.pile_offsets`)."""
+def count_forest(spec, tree, lot, withdrawn, log):
+    """Count a forest (a :data:`simcore.kernels.trie.Trie`) under ``spec`` (a
+    :data:`simcore.sim.bundles.CountSpec`) into ``log`` (a
+    :data:`simcore.kernels.countlog.StageLog`)."""
     rule = spec.rule
     seats = spec.seats
-    tree = Trie(cand, end, weight, stop, start)
     if rule == 0:
         wigm.count_wigm(
             tree,
@@ -89,7 +84,7 @@ def count_forest(spec, cand, end, weight, stop, start, lot, withdrawn, log):
 @kernel
 def _count_college(i, strategy, spec, forest, lz, lot, region_root, work, out):
     """Count simulation ``i``'s college under ``strategy``: OK or FOREST_FULL."""
-    tree = Trie(forest.cand, forest.end, forest.weight, forest.stop, work.start)
+    tree = Trie(forest.cand, forest.end, forest.weight, forest.stop, lz)
     clog = work.college
     meta = clog.meta
     if spec.rule == COLLEGE_IRV:
@@ -133,48 +128,29 @@ def _count_college(i, strategy, spec, forest, lz, lot, region_root, work, out):
 def count_strategies(i, m, n_rel, spec, orderings, forest, lz, lot, region_root, work, out):
     """Count simulation ``i``'s electorate (``m`` nodes, ``n_rel`` slots) under every strategy
     into ``out`` (a :data:`simcore.sim.bundles.Outputs`); FOREST_FULL if a lazy tree ran out of
-    room (the caller repeats the simulation with larger arrays)."""
-    ncand = work.withdrawn.shape[0]
+    room (the caller repeats the simulation with larger arrays).
+
+    ``lz``: the tree's :data:`simcore.kernels.lazy_tree.LazyTree`, or one of capacity 0 for an
+    eagerly generated tree (every node in place: the count sees its ``m`` nodes only)."""
     n_strat = orderings.shape[0]
     cand, rel = forest.cand, forest.rel
-    base_count, start = work.base_count, work.start
     elected, meta = work.log.elected, work.log.meta
-    if spec.rule < COLLEGE_IRV:
-        # nodes per candidate outside the recommended-order slots (the same for every strategy)
-        for c in range(ncand):
-            base_count[c] = 0
-        for y in range(m):
-            if cand[y] >= 0:
-                base_count[cand[y]] += 1
+    n = cand.shape[0] if lz.first.shape[0] > 0 else m  # (a lazy tree grows during counts)
+    tree = Trie(cand[:n], forest.end[:n], forest.weight[:n], forest.stop[:n], lz)
     for strategy in range(n_strat):
-        # fill in the slots in place and size the piles: work in the slots only
-        for c in range(ncand):
-            start[c + 1] = base_count[c]
+        # fill in the slots in place
         for j in range(n_rel):
-            c = orderings[strategy, rel[j, 1], rel[j, 2], rel[j, 3]]
-            cand[rel[j, 0]] = c
-            start[c + 1] += 1
-        start[0] = 0
-        for c in range(ncand):
-            start[c + 1] += start[c]
+            cand[rel[j, 0]] = orderings[strategy, rel[j, 1], rel[j, 2], rel[j, 3]]
         if spec.rule >= COLLEGE_IRV:
             if _count_college(i, strategy, spec, forest, lz, lot, region_root, work, out) != OK:
                 return FOREST_FULL
             continue
-        for c in range(ncand):
+        for c in range(elected.shape[0]):
             elected[c] = -1
         meta[1] = 0
-        count_forest(
-            spec,
-            cand[:m],
-            forest.end[:m],
-            forest.weight[:m],
-            forest.stop[:m],
-            start,
-            lot,
-            work.withdrawn,
-            work.log,
-        )
+        count_forest(spec, tree, lot, work.withdrawn, work.log)
+        if lz.fill[1] != 0:  # a lazy tree ran out of room: this count is void
+            return FOREST_FULL
         for j in range(out.elected.shape[2]):
             out.elected[i, strategy, j] = elected[j] if j < meta[1] else -1
     return OK

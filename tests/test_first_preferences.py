@@ -53,13 +53,21 @@ def two_regions():
     return dataclasses.replace(sc, regions=regions, strategies=strats)
 
 
+def tree_ballots(plan, seed, sim, strategy):
+    if plan.lazy:
+        cand, end, weight, stop, lz, _, _ = lazy_forest(plan, seed, sim, strategy)
+        return region_ballots(cand, end, weight, stop, lz, 0)
+    return ballots_of(*forest(plan, seed, sim, strategy))
+
+
+@pytest.mark.parametrize("generator", ["lazy", "eager"])
 @pytest.mark.parametrize("make", [small_scenario, two_regions])
-def test_tree_first_preferences_are_the_ballots(make):
-    plan = compile_plan(make())
+def test_tree_first_preferences_are_the_ballots(make, generator):
+    plan = compile_plan(dataclasses.replace(make(), generator=generator))
     votes = recorded(plan, 7, 12)
     for sim in range(12):
         for s in range(plan.n_strategies):
-            truth = firsts(ballots_of(*forest(plan, 7, sim, s)), plan.ncand)
+            truth = firsts(tree_ballots(plan, 7, sim, s), plan.ncand)
             assert (votes[sim, s].sum(axis=0) == truth).all()
     # regions: the slates' voters region by region, the non-aligned shared out, every one kept
     if plan.n_regions > 1:

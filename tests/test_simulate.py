@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -41,14 +42,15 @@ def test_starting_tree_capacity_changes_nothing():
     from simcore.kernels.rng import stream_key
     from simcore.sim.runner import run_chunk
 
-    for sc in (
-        small_scenario(electorate=20000),
-        read_scenario("scenarios/labour-leadership-2010.toml"),
+    for sc, start in (
+        (small_scenario(electorate=20000), 16),  # (a lazy tree: few nodes)
+        (dataclasses.replace(small_scenario(electorate=20000), generator="eager"), 64),
+        (read_scenario("scenarios/labour-leadership-2010.toml"), 64),
     ):
         plan = compile_plan(sc)
-        small = run_chunk(plan, stream_key(9), 3, 6, capacity=64)
+        small = run_chunk(plan, stream_key(9), 3, 6, capacity=start)
         large = run_chunk(plan, stream_key(9), 3, 6, capacity=1 << 18)
-        assert small.nodes.max() > 64
+        assert small.nodes.max() > start
         for a, b in zip(
             (small.elected, small.stats, small.nodes, small.extra),
             (large.elected, large.stats, large.nodes, large.extra),

@@ -204,9 +204,7 @@ def _build(
     generator = schema.SIMULATION.get(simulation, "generator")
     if generator not in ("lazy", "eager"):
         found.add(
-            Problem(
-                f'must be "lazy" or "eager", got {generator!r}', ("simulation", "generator")
-            )
+            Problem(f'must be "lazy" or "eager", got {generator!r}', ("simulation", "generator"))
         )
     elif generator == "eager" and data.get("college") is not None:
         found.add(

@@ -34,6 +34,7 @@ from simcore.results.optimize_outputs import (
     write_text,
 )
 from simcore.results.run_folder import RunFolder
+from simcore.sim.electorate_lazy import generator_version
 from simcore.sim.plan import compile_plan
 from simcore.sim.runner import default_threads
 
@@ -301,6 +302,7 @@ def _result(sc, plan, k, opts, objective, outcome: Outcome, settings, base, thre
             "precision_met": bool(cmp.widest <= settings.precision),
         },
         "result": summary,
+        "generator": generator_version(plan),
         "versions": versions(),
     }
     header = [

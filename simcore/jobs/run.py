@@ -40,6 +40,7 @@ from simcore.results.sim_outputs import (
     write_summary,
 )
 from simcore.sim.first_prefs import by_strategy
+from simcore.sim.electorate_lazy import generator_version
 from simcore.sim.plan import compile_plan
 from simcore.sim.runner import ChunkResult, LocalBackend
 
@@ -158,6 +159,7 @@ def run_scenario(
             "threads": backend.threads,
             **backend.describe(),
             "voters_per_ballot": sc.voters_per_ballot,
+            "generator": generator_version(plan),
             **(
                 {"precision": precision, "max_simulations": sims, "check_every": check_every}
                 if precision is not None

@@ -32,7 +32,7 @@ from simcore.kernels.countlog import (
     FIRST_PREFERENCES,
     SURPLUS,
 )
-from simcore.kernels.lazy_tree import child_range
+from simcore.kernels.lazy_tree import children_of
 from simcore.kernels.piles import deal_first_preferences, new_piles, pass_on, take_pile
 from simcore.kernels.stages import elect, elect_rest, initial_states, record
 from simcore.kernels.ties import FORWARD, extreme_candidate
@@ -202,7 +202,7 @@ def _transferable(x, tree, state):
     cand, end, weight, stop, lz = tree
     stack = lz.stack
     n = weight[x] - stop[x]
-    y, last = child_range(x, cand, end, weight, stop, lz)
+    y, last = children_of(x, cand, end, weight, stop, lz)
     top = 0
     while True:
         if y >= last:
@@ -219,7 +219,7 @@ def _transferable(x, tree, state):
         stack[top, 0] = end[y]
         stack[top, 1] = last
         top += 1
-        y, last = child_range(y, cand, end, weight, stop, lz)
+        y, last = children_of(y, cand, end, weight, stop, lz)
     return n
 
 
@@ -438,7 +438,7 @@ def _stamp_new(x, transfer_id, tree, state, arrival, last_in):
     """Mark the nodes that just received papers from node ``x`` as arrived in this transfer."""
     cand, end, weight, stop, lz = tree
     stack = lz.stack
-    y, last = child_range(x, cand, end, weight, stop, lz)
+    y, last = children_of(x, cand, end, weight, stop, lz)
     top = 0
     while True:
         if y >= last:
@@ -457,4 +457,4 @@ def _stamp_new(x, transfer_id, tree, state, arrival, last_in):
         stack[top, 0] = end[y]
         stack[top, 1] = last
         top += 1
-        y, last = child_range(y, cand, end, weight, stop, lz)
+        y, last = children_of(y, cand, end, weight, stop, lz)

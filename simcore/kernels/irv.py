@@ -30,7 +30,7 @@ from simcore.kernels.countlog import (
     REPLACEMENT,
     WITHDRAWN,
 )
-from simcore.kernels.lazy_tree import child_range
+from simcore.kernels.lazy_tree import children_of
 from simcore.kernels.piles import deal_first_preferences, new_piles, transfer_pile
 from simcore.kernels.stages import elect, initial_states, record
 from simcore.kernels.ties import extreme_candidate
@@ -98,7 +98,7 @@ def count_block(tree, withdrawn, seats, votes, lot, group, group_min, log):
     stack_marks = np.empty(ncand + 2, np.int64)
     top = 0
     marks = 0
-    y, last = child_range(0, cand, end, weight, stop, lz)
+    y, last = children_of(0, cand, end, weight, stop, lz)
     while True:
         if y >= last:
             if top == 0:
@@ -119,7 +119,7 @@ def count_block(tree, withdrawn, seats, votes, lot, group, group_min, log):
         stack_y[top], stack_last[top], stack_marks[top] = end[y], last, marks
         top += 1
         marks = here
-        y, last = child_range(y, cand, end, weight, stop, lz)
+        y, last = children_of(y, cand, end, weight, stop, lz)
     state = np.zeros(ncand, np.int8)
     mask = np.zeros(ncand, np.bool_)
     scratch = np.empty(ncand, np.int64)

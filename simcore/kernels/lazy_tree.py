@@ -275,7 +275,7 @@ def _one_voter(g, j, a, phase, size, mask, key, cand, end, weight, stop, lz):
     return m
 
 
-@inlined_kernel
+@borrowing_kernel
 def expand(y, cand, end, weight, stop, lz):
     """Generate node ``y``'s children (if not yet); returns False if the arrays are full."""
     if lz.first[y] != LAZY:
@@ -315,6 +315,13 @@ def child_range(y, cand, end, weight, stop, lz):
             return y + 1, y + 1
         f = lz.first[y]
     return f, f + lz.count[y]
+
+
+@borrowing_kernel
+def children_of(y, cand, end, weight, stop, lz):
+    """:func:`child_range` as a call, for the walks off the hot path (inlining the expansion
+    into every walk would multiply the kernels' compile time)."""
+    return child_range(y, cand, end, weight, stop, lz)
 
 
 @kernel

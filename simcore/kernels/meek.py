@@ -35,7 +35,7 @@ from simcore.kernels.countlog import (
     FIRST_PREFERENCES,
     ITERATION,
 )
-from simcore.kernels.lazy_tree import child_range
+from simcore.kernels.lazy_tree import children_of
 from simcore.kernels.stages import elect, elect_rest, initial_states, record
 from simcore.kernels.ties import FORWARD, extreme_candidate
 
@@ -59,7 +59,7 @@ def _distribute(tree, keep, votes, stack_y, stack_last, stack_rem):
     exhausted = np.int64(0)
     top = 0
     w = UNIT
-    y, last = child_range(0, cand, end, weight, stop, lz)
+    y, last = children_of(0, cand, end, weight, stop, lz)
     while True:
         if y >= last:
             if top == 0:
@@ -84,7 +84,7 @@ def _distribute(tree, keep, votes, stack_y, stack_last, stack_rem):
         stack_y[top], stack_last[top], stack_rem[top] = end[y], last, w
         top += 1
         w = r
-        y, last = child_range(y, cand, end, weight, stop, lz)
+        y, last = children_of(y, cand, end, weight, stop, lz)
     return exhausted
 
 
@@ -229,9 +229,7 @@ def count_meek(tree, depth, seats, withdrawn, lot, group, group_min, log):
             if not (first and action != ITERATION):
                 _update_keeps(votes, state, keep, quota)
             first = False
-            exhausted = (
-                _distribute(tree, keep, votes, stack_y, stack_last, stack_rem) - invalid
-            )
+            exhausted = _distribute(tree, keep, votes, stack_y, stack_last, stack_rem) - invalid
             quota = _quota(votes, seats)
             iterations += 1
             stalled = False

@@ -48,7 +48,7 @@ from simcore.kernels.countlog import (
     FIRST_PREFERENCES,
     ITERATION,
 )
-from simcore.kernels.lazy_tree import child_range
+from simcore.kernels.lazy_tree import children_of
 from simcore.kernels.stages import elect, initial_states
 from simcore.kernels.ties import BACKWARD, FORWARD
 
@@ -86,7 +86,7 @@ def _distribute(tree, keep, vh, vl, stack_y, stack_last, stack_rem):
     el = _ZERO
     top = 0
     w = UNIT
-    y, last = child_range(0, cand, end, weight, stop, lz)
+    y, last = children_of(0, cand, end, weight, stop, lz)
     while True:
         if y >= last:
             if top == 0:
@@ -114,7 +114,7 @@ def _distribute(tree, keep, vh, vl, stack_y, stack_last, stack_rem):
         stack_y[top], stack_last[top], stack_rem[top] = end[y], last, w
         top += 1
         w = r
-        y, last = child_range(y, cand, end, weight, stop, lz)
+        y, last = children_of(y, cand, end, weight, stop, lz)
     return eh, el
 
 

@@ -19,7 +19,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from simcore.jit import borrowing_kernel, kernel
+from simcore.jit import borrowing_kernel, inlined_kernel, kernel
 from simcore.kernels.arith import muldiv_floor
 from simcore.kernels.countlog import CONTINUING
 from simcore.kernels.lazy_tree import IN_PLACE, child_range
@@ -42,7 +42,7 @@ def new_piles(n_nodes, ncand):
     )
 
 
-@borrowing_kernel
+@inlined_kernel
 def hold(y, d, v, piles):
     """Put node ``y`` on candidate ``d``'s pile at value ``v`` per paper."""
     nxt, head, tail, size, val = piles
@@ -56,7 +56,7 @@ def hold(y, d, v, piles):
     size[d] += 1
 
 
-@borrowing_kernel
+@inlined_kernel
 def take_pile(c, piles):
     """Empty ``c``'s pile; returns its first node and its size (follow ``nxt`` for the rest,
     which stays readable: nodes taken off a pile are never held again)."""
@@ -68,8 +68,8 @@ def take_pile(c, piles):
     return first, n
 
 
-@borrowing_kernel
-def pass_on(x, v, tree, state, piles, totals):
+@inlined_kernel
+def _pass_on(x, v, tree, state, piles, totals):
     """Move the papers of node ``x`` of ``tree`` (a :data:`simcore.kernels.trie.Trie`) on at
     ``v`` per paper to their next continuing preference, onto their :data:`Piles`.
 
@@ -81,9 +81,14 @@ def pass_on(x, v, tree, state, piles, totals):
     n_lazy = lz.first.shape[0]
     moved = np.int64(0)
     exhausted = stop[x] * v
-    y, last = child_range(x, cand, end, weight, stop, lz)
     top = 0
+    node = x  # a node whose children the walk enters next (-1: none)
+    y = np.int64(0)
+    last = np.int64(0)
     while True:
+        if node >= 0:  # (the one place the walk expands a node: inlined once)
+            y, last = child_range(node, cand, end, weight, stop, lz)
+            node = -1
         if y >= last:
             if top == 0:
                 break
@@ -106,8 +111,15 @@ def pass_on(x, v, tree, state, piles, totals):
         stack[top, 0] = end[y]
         stack[top, 1] = last
         top += 1
-        y, last = child_range(y, cand, end, weight, stop, lz)
+        node = y
     return moved, exhausted
+
+
+@borrowing_kernel
+def pass_on(x, v, tree, state, piles, totals):
+    """:func:`_pass_on` for callers outside this module's loops (the tree is a named tuple of
+    some 25 arrays: inlined into the loops below, it is not copied at every call)."""
+    return _pass_on(x, v, tree, state, piles, totals)
 
 
 @borrowing_kernel
@@ -131,7 +143,7 @@ def transfer_pile(c, tree, state, piles, totals, surplus, total):
                 last_v = v
                 last_q = muldiv_floor(surplus, v, total)
             v = last_q
-        m, e = pass_on(x, v, tree, state, piles, totals)
+        m, e = _pass_on(x, v, tree, state, piles, totals)
         moved += m
         exhausted += e
         x = nxt[x]
@@ -144,5 +156,5 @@ def deal_first_preferences(unit, tree, state, piles, totals):
 
     Returns the number of valid papers (those with at least one continuing preference).
     """
-    m, e = pass_on(0, unit, tree, state, piles, totals)
+    m, e = _pass_on(0, unit, tree, state, piles, totals)
     return tree.weight[0] - e // unit

@@ -31,6 +31,12 @@ GENERATOR_VERSION = "lazy-1"
 EAGER_GENERATOR_VERSION = "eager-1"
 
 
+def generator_version(plan) -> str:
+    """What generated a plan's electorates (run.json's ``generator``): lazy trees (colleges,
+    and exact committee elections unless the scenario asks for eager ones) or eager ones."""
+    return GENERATOR_VERSION if plan.is_college or plan.lazy else EAGER_GENERATOR_VERSION
+
+
 @kernel
 def set_ballot_models(model, d, lz):
     """The lazy tree's ballot models for the drawn parameters: slate k's continuation (2k), its
@@ -73,7 +79,10 @@ def set_ballot_models(model, d, lz):
             n = g_size[gi, ph_]
             if n > 0:
                 alias_table(
-                    g_mem[gi, ph_, :n], g_strength[gi], lz.g_prob[gi, ph_, :n], lz.g_alias[gi, ph_, :n]
+                    g_mem[gi, ph_, :n],
+                    g_strength[gi],
+                    lz.g_prob[gi, ph_, :n],
+                    lz.g_alias[gi, ph_, :n],
                 )
 
 

@@ -10,8 +10,8 @@ from simcore.errors import InputError
 from simcore.inputs.scenario_file import ScenarioError, parse_scenario
 from simcore.jobs.run import run_scenario
 from simcore.sim.plan import compile_plan
-from tests.sim_helpers import ballots_of, forest
 from tests.lazy_helpers import lazy_forest, region_ballots
+from tests.sim_helpers import ballots_of, forest
 from tests.stat_helpers import ALPHA, chi_square_pvalue
 
 TEXT = """

@@ -39,8 +39,8 @@ from simcore.results.sim_outputs import (
     summary_rows,
     write_summary,
 )
-from simcore.sim.first_prefs import by_strategy
 from simcore.sim.electorate_lazy import generator_version
+from simcore.sim.first_prefs import by_strategy
 from simcore.sim.plan import compile_plan
 from simcore.sim.runner import ChunkResult, LocalBackend
 

@@ -238,16 +238,14 @@ def fit_first_prefs(
     else:
         groups = [model.members[k] for k in range(K)] + [np.flatnonzero(model.slate_of < 0)]
         groups = [g for g in groups if len(g)]
-    for (r, cands), o, t in zip(rows, observed, target, strict=True):
-        if t > 0 and not _reachable(model, strength0, cands, r):
+    for (_, cands), o, t in zip(rows, observed, target, strict=True):
+        if t > 0 and not len(cands):  # (strengths are positive: anyone else can be first)
             raise InputError(
-                f"first_preferences: {o.name} has {100 * t:.1f}% but no voter can rank "
-                f"{'it' if kind == 'candidate' else 'its candidates'} first (strength 0, "
-                "and never first in a slate's order)",
+                f"first_preferences: {o.name} has {100 * t:.1f}% but no voter can put it first: "
+                "no candidate is on no slate",
                 path=path,
                 line=o.line,
             )
-    strength0 = np.where(strength0 > 0, strength0, 0.0)
     n_share = R * K if by_region else K
 
     def unpack(x):
@@ -278,7 +276,7 @@ def fit_first_prefs(
             xi[i] += h
             jac[:, i] = (predict(xi) - f) / h
         # the nearest x (to 0, the file) where the linearised rows hold
-        want = np.linalg.lstsq(jac, resid + jac @ x, rcond=1e-10)[0]
+        want = np.linalg.lstsq(jac, resid + jac @ x, rcond=1e-7)[0]
         step = want - x
         old = np.linalg.norm(resid)
         t = 1.0
@@ -312,12 +310,4 @@ def fit_first_prefs(
             )
     return TotalsFit(
         strategy, by_region, base, strength, list(zip(observed, f, strict=True)), steps
-    )
-
-
-def _reachable(model: Model, strength: np.ndarray, cands: np.ndarray, r: int) -> bool:
-    """Whether some voter can put one of ``cands`` first (in region ``r``, or anywhere)."""
-    regions = range(model.R) if r < 0 else [r]
-    return bool((strength[cands] > 0).any()) or any(
-        (model.top[q][:, cands] > 0).any() for q in regions
     )

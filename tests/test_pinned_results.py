@@ -42,9 +42,9 @@ RULES = ("meek", "ers97", "wigm", "irv", "block", "fptp")
 PINNED = {
     "quickstart-t1": "b6e2727524cce24e",
     "quickstart-t2": "b6e2727524cce24e",
-    "nec-2020-t1": "49d9e4236939ae0e",
-    "nec-2020-t2": "49d9e4236939ae0e",
-    "nec-2020-k10": "cff26a0a251c94d2",
+    "nec-2020-t1": "36667a984d6b31e0",
+    "nec-2020-t2": "36667a984d6b31e0",
+    "nec-2020-k10": "0a7a36be3948f7f5",
     "leadership-2010-t1": "74d0b3b47729caa8",
     "leadership-2010-t2": "74d0b3b47729caa8",
     "block-college-t1": "d8f56c0da4133a48",

@@ -55,14 +55,51 @@ def check_fit(file, observed, sims, seed, strategy, threshold, threads, sets, as
 
 
 @click.command("fit")
-@click.argument("ballots", nargs=-1, required=True, type=click.Path())
+@click.argument("ballots", nargs=-1, required=False, type=click.Path())
 @click.option("--out", "-o", required=True, type=click.Path(), help="The scenario file to write.")
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @click.option("--title", help="The scenario's title (default: from the files).")
 @click.option(
     "--rule", default="scottish", show_default=True, help="The counting rule to write (assumed)."
 )
-def fit(ballots, out, force, title, rule):
+# -- fitting to a stage table (fit_stages) --------------------------------------------------------
+@click.option(
+    "--stages",
+    type=click.Path(),
+    help="A published stage table (CSV: stage, candidate, votes): fit --into's transfer "
+    "parameters to it by simulated method of moments.",
+)
+@click.option(
+    "--into",
+    type=click.Path(),
+    help="The scenario to start from; its other values and comments are kept.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    help="With --stages: a parameter to fit (SLATE.stop_after_slate, SLATE.follow, "
+    "SLATE.next.OTHER); repeat. Default: every slate's stop_after_slate and next.",
+)
+@click.option(
+    "--sims",
+    "-n",
+    type=click.IntRange(min=2),
+    default=200,
+    show_default=True,
+    help="With --stages: simulations per evaluation.",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=1, show_default=True, help="With --stages."
+)
+@click.option(
+    "--max-evals",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="With --stages: the most evaluations of the objective.",
+)
+def fit(ballots, out, force, title, rule, stages, into, params, sims, seed, max_evals):
     """Fit a scenario to BALLOTS: scot-elex CSV files whose candidates carry party labels, each
     file a region of one election.
 
@@ -79,6 +116,15 @@ def fit(ballots, out, force, title, rule):
     target = Path(out)
     if target.exists() and not force:
         raise InputError("already exists (use --force to replace it)", path=out)
+    if stages is not None:
+        if ballots:
+            raise InputError("give ballot files or --stages, not both")
+        if into is None:
+            raise InputError("--stages needs --into SCENARIO: the scenario whose transfers to fit")
+        _fit_stages(stages, into, target, params, sims, seed, max_evals)
+        return
+    if not ballots:
+        raise InputError("nothing to fit: give BALLOTS files, or --stages with --into")
     profiles = read_labelled(list(ballots))
     names = [p.title or Path(p.source).stem for p in profiles]
     if len(set(names)) < len(names):
@@ -100,4 +146,45 @@ def fit(ballots, out, force, title, rule):
     click.echo(
         f"{out}: {len(result.candidates)} candidates, {len(result.slates)} slates, "
         f"{len(result.regions)} regions fitted from {sum(n for _, n in result.regions):,} ballots"
+    )
+
+
+def _fit_stages(stages, into, target, params, sims, seed, max_evals) -> None:
+    """``simcore fit --stages``: the transfer parameters of ``into`` fitted to a stage table
+    (:mod:`simcore.jobs.fit_stages`), written to ``target`` with tomlkit."""
+    import time
+    from pathlib import Path
+
+    import tomlkit
+
+    from simcore.errors import InputError
+    from simcore.inputs.scenario_file import read_scenario
+    from simcore.jobs import fit_stages as fs
+
+    sc = read_scenario(into)
+    observed = fs.read_stage_table(stages, sc.candidate_names)
+    chosen = fs.parse_params(sc, tuple(params))
+    began = time.perf_counter()
+    result = fs.fit_stage_table(sc, observed, chosen, sims=sims, seed=seed, max_evals=max_evals)
+    doc = tomlkit.parse(Path(into).read_text(encoding="utf-8"))
+    fs.update_document(doc, result, stages)
+    tmp = target.with_name(f".{target.name}.partial")
+    try:
+        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+        read_scenario(tmp)  # (still a valid scenario)
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write the scenario: {exc.strerror}", path=target) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    for p, a, b, sens in zip(
+        result.params, result.start, result.values, result.sensitivity, strict=True
+    ):
+        click.echo(f"{p.name}: {a:.4g} -> {b:.4g}  (objective +{sens:.0%} at 0.25 off)")
+    click.echo(
+        f"{target}: objective {result.objective_start:.3g} -> {result.objective:.3g} "
+        f"(rms share difference {result.rms_start:.2%} -> {result.rms:.2%}), "
+        f"{result.evaluations} evaluations of {sims} simulations, "
+        f"{time.perf_counter() - began:.1f}s"
     )

@@ -112,6 +112,7 @@ def test_round_trip_recovers_transfer_parameters(files):
     text = out.read_text()
     assert text.count("fitted: simulated method of moments to the stage table stages.csv") == 3
     assert 'title = "known stages"  # the truth' in text  # the user's comments survive
+    assert "(was: a user's comment)" in text
     assert "objective" in r.output and "red.next.blue: 1 -> " in r.output
 
 

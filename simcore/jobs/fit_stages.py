@@ -130,16 +130,19 @@ def read_stage_table(path: str | Path, names: tuple[str, ...]) -> np.ndarray:
 
 
 # -- simulated stage tables ---------------------------------------------------------------------
-def simulate_stages(sc: Scenario, sims: int, seed: int, strategy: int = 0) -> np.ndarray:
+def simulate_stages(
+    sc: Scenario, sims: int, seed: int, strategy: int = 0, voters: list | None = None
+) -> np.ndarray:
     """(sims, stages, candidates) shares of the valid vote at each stage of each simulation's
-    count (under ``strategy``); a count that ends early repeats its last stage."""
+    count (under ``strategy``); a count that ends early repeats its last stage.  ``voters``, if
+    given, receives each simulation's number of voters (every simulated ballot is valid)."""
     from simcore.kernels.lazy_tree import new_lazy
     from simcore.kernels.rng import stream_key
     from simcore.sim.bundles import count_spec_of, model_of, new_outputs
     from simcore.sim.electorate import generate_electorate, new_gen_work
     from simcore.sim.forest import OK, PATTERNS_FULL, new_forest
     from simcore.sim.params import new_drawn
-    from simcore.sim.plan import compile_plan
+    from simcore.sim.plan import STAT_VOTERS, compile_plan
     from simcore.sim.strategies import count_strategies, new_count_work
 
     plan = compile_plan(sc)
@@ -179,17 +182,19 @@ def simulate_stages(sc: Scenario, sims: int, seed: int, strategy: int = 0) -> np
         n = int(log.meta[0])
         votes = log.votes[:n].astype(float)
         tables.append(votes / max(votes[0].sum(), 1.0))
+        if voters is not None:
+            voters.append(int(out.stats[0][STAT_VOTERS]))
     width = max(len(t) for t in tables)
     return np.array([np.vstack([t, np.repeat(t[-1:], width - len(t), axis=0)]) for t in tables])
 
 
-def stage_rows(sc: Scenario, seed: int, sim: int = 0) -> list[tuple[int, str, float]]:
-    """One simulated count's stage table as (stage, candidate, votes) rows, votes being shares
-    of the scenario's expected number of voters (a stage table simcore made itself)."""
-    shares = simulate_stages(dataclasses.replace(sc), sim + 1, seed)[sim]
-    voters = sum(r.electorate * r.turnout.expected() for r in sc.regions)
+def stage_rows(sc: Scenario, seed: int) -> list[tuple[int, str, float]]:
+    """A stage table simcore made itself: the count of the scenario's simulation 0 under
+    ``seed``, as (stage, candidate, votes) rows (votes to 2 decimals)."""
+    voters: list[int] = []
+    shares = simulate_stages(sc, 1, seed, voters=voters)[0]
     return [
-        (t + 1, name, round(float(shares[t, c]) * voters, 2))
+        (t + 1, name, round(float(shares[t, c]) * voters[0], 2))
         for t in range(len(shares))
         for c, name in enumerate(sc.candidate_names)
     ]
@@ -329,7 +334,13 @@ def fit_stage_table(
         return objective(simulate_stages(with_values(sc, params, vals), sims, seed), observed)
 
     start = [p.value(sc) for p in params]
-    y0 = np.array([p.to_free(x) for p, x in zip(params, start, strict=True)])
+    # (a probability starts inside [0.05, 0.95]: at 0 or 1 the logit scale is flat)
+    y0 = np.array(
+        [
+            p.to_free(x if p.kind == "next" else min(max(x, 0.05), 0.95))
+            for p, x in zip(params, start, strict=True)
+        ]
+    )
     first = f(y0)
     best, evals = nelder_mead(lambda y: f(y)[0], y0, max_evals=max_evals)
     final = f(best)
@@ -411,10 +422,12 @@ def update_document(doc, fit: StageFit, source: str) -> None:
             if nxt is None:
                 nxt = tomlkit.inline_table()
                 sup["next"] = nxt
+            was = _was(sup, "next")
             nxt[p.other] = round(x, 4)
-            sup["next"].comment(f"{note} (affinities)")
+            sup["next"].comment(f"{note} (affinities){was}")
             continue
         old = sup.get(p.kind)
+        was = _was(sup, p.kind)
         if isinstance(old, dict) and "mean" in old and "sd" in old:
             value = tomlkit.inline_table()
             value.update(
@@ -426,4 +439,14 @@ def update_document(doc, fit: StageFit, source: str) -> None:
         else:
             value = round(x, 4)
         sup[p.kind] = value
-        sup[p.kind].comment(note)
+        sup[p.kind].comment(f"{note}{was}")
+
+
+def _was(table, key: str) -> str:
+    """The old value's comment, kept after the new one (`` (was: ...)``), if it had one."""
+    item = table.get(key)
+    text = getattr(getattr(item, "trivia", None), "comment", "") or ""
+    text = text.lstrip("#").strip()
+    if not text or text.startswith("fitted: simulated method of moments"):
+        return ""
+    return f" (was: {text})"

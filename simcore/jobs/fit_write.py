@@ -85,7 +85,7 @@ def scenario_document(fit: Fit, title: str, seats: int, rule: str) -> tomlkit.TO
             if len(sl.members) > 1
             else "one candidate: no order to follow",
         )
-        _commented(sup, "mallows_share", 0.0, "assumption: non-followers rank by strength")
+        _mallows(sup, sl)
         _commented(
             sup,
             "stop_after_slate",
@@ -97,6 +97,7 @@ def scenario_document(fit: Fit, title: str, seats: int, rule: str) -> tomlkit.TO
         _commented(
             sup, "continue_length", lengths, "fitted: lengths of the slate's ballots after it"
         )
+        _next(sup, sl)
         t.add("supporters", sup)
         slates.add(sl.id, t)
     doc.add("slates", slates)
@@ -180,3 +181,44 @@ def totals_document(text: str, sc, fit, source: str) -> tomlkit.TOMLDocument:
 def _down6(x: float) -> float:
     """A share to 6 decimals, rounded down (so that the slates' shares never exceed 1)."""
     return math.floor(x * 1e6) / 1e6
+
+
+# -- Mallows and affinities (fit_mallows, fit_affinity) -------------------------------------------
+def _mallows(sup, sl) -> None:
+    """``mallows_share`` and ``phi``: fitted (slates of 3 or more), else mallows_share 0."""
+    if sl.phi is None:
+        _commented(sup, "mallows_share", 0.0, "assumption: non-followers rank by strength")
+        return
+    # (follow was fitted with them: the maximum-likelihood mixture replaces the moment estimate)
+    sup["follow"].comment(
+        "fitted: maximum likelihood with mallows_share and phi over the slate's orders "
+        "(sd: bootstrap)"
+    )
+    _commented(
+        sup,
+        "mallows_share",
+        round(sl.mallows_share, 4),
+        f"fitted: maximum likelihood, of the non-followers (bootstrap sd {sl.mallows_sd:.4f})",
+    )
+    _commented(
+        sup,
+        "phi",
+        _beta(sl.phi, sl.phi_sd),
+        "fitted: Mallows dispersion, maximum likelihood (EM; sd: bootstrap)",
+    )
+
+
+def _next(sup, sl) -> None:
+    """``next``: the slate's affinities, where any differs from 1."""
+    if not sl.next or all(round(v, 4) == 1.0 for v in sl.next.values()):
+        return
+    t = tomlkit.inline_table()
+    t.update({j: round(v, 4) for j, v in sl.next.items()})
+    se = ", ".join(f"{j} {x:.3f}" for j, x in sl.next_se.items())
+    _commented(
+        sup,
+        "next",
+        t,
+        f"fitted: maximum likelihood with the strengths on the choices after the slate "
+        f"(se of log: {se})",
+    )

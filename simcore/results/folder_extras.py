@@ -136,8 +136,8 @@ pivot table keeps every row):
   slate_id     the slate's id, as in the column names of simulations.parquet
                ("{NO_SLATE_ID}" for candidates without a slate)
   candidate    the candidate, for per-candidate measures
-  section      the college section, for "P(decisive section)"; the region, for first
-               preferences by region
+  section      the college section, for "P(decisive section)" and "final round"; the
+               region, for first preferences by region
   seats        k, for "P(seats = k)" and "P(seats >= k)"
 Values:
   estimate     the mean over simulations (a probability for the P(...) measures)
@@ -171,5 +171,9 @@ simulations.parquet COLUMNS
                        each candidate's (under that strategy), each slate's and the rest's
   fp_slate_<slate id>@<region>, fp_no_slate@<region>
                        the same by region (with more than one region; a college's sections)
+  final_<name>, final_<name>@<section>, final_winner, r1_<name>
+                       weighted colleges: each candidate's final-round share of the college
+                       (0 if excluded earlier) and of each section's non-exhausted ballots,
+                       the winner's final share, and each candidate's weighted round-1 share
   The file's metadata (key "simcore") holds run.json's fields, slate ids and names included.
 """

@@ -109,7 +109,9 @@ report.html       The report: charts and tables with explanations, one file that
                   browser offline and prints well. (Needs simcore's report extra:
                   pip install 'simcore[report]'; rebuild with `simcore report FOLDER`.)
 summary.xlsx      The summary as a workbook: sheets Seats, Candidates, Differences,
-                  Parameters, Run (with the report).
+                  Predictive (simulated first preferences and, for a weighted college,
+                  round-1 and final-round shares by section), Parameters, Run (with the
+                  report).
 plots/            The report's charts as PNG (for slides) and SVG (for print) files.
 summary.csv       The summary, one row per strategy and measure (a long table; pivot it).
 summary.parquet   The same, as Parquet (seats is an integer column there, null where it does

@@ -220,7 +220,8 @@ def test_which_data_sources_combine(files):
         return r.output
 
     assert "not both" in err("b.csv", "--stages", table, "--into", into)
-    assert "--into goes with" in err("b.csv", "--into", into)
+    assert "not both" in err("b.csv", "--first-prefs", fp, "--into", into)
+    assert "--title makes a new scenario" in err("--stages", table, "--into", into, "--title", "t")
     assert "--first-prefs needs --into" in err("--first-prefs", fp, "--stages", table)
     assert "--param goes with --stages" in err("--first-prefs", fp, "--into", into, "--param", "x")
     assert "--strategy goes with --first-prefs" in err(

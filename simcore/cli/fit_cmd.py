@@ -68,8 +68,8 @@ def check_fit(file, observed, sims, seed, strategy, threshold, threads, sets, as
 @click.option(
     "--into",
     type=click.Path(),
-    help="The scenario to fit (with --first-prefs and/or --stages): --out is a copy of it, its "
-    "comments kept, with the fitted values replaced.",
+    help="The scenario to fit (to BALLOTS, or to --first-prefs and/or --stages): --out is a "
+    "copy of it, its comments kept, with the fitted values replaced.",
 )
 # -- first-preference totals (simcore.jobs.fit_totals) --
 @click.option(
@@ -137,11 +137,14 @@ def fit(
     non-aligned ballot lengths, and Plackett-Luce strengths, each with a comment naming its
     source (see docs/calibration.md).
 
+    With --into SCENARIO, the fitted values replace SCENARIO's own in a copy of it (its
+    orderings, strategies, regions and comments kept).
+
     Or fit an existing scenario (--into) to aggregate data, its other parameters and comments
-    kept: to first-preference totals (--first-prefs: its bloc shares and strengths are solved so
-    that its expected first preferences match them, nearest to the file's values), to a published
-    stage table (--stages: its transfer parameters, by simulated method of moments), or to both
-    (first preferences first, then the stage table from the result).
+    kept: to first-preference totals (--first-prefs: its bloc shares and strengths are solved
+    so that its expected first preferences match them, nearest to the file's values), to a
+    published stage table (--stages: its transfer parameters, by simulated method of moments),
+    or to both (first preferences first, then the stage table from the result).
     """
     from pathlib import Path
 
@@ -152,8 +155,8 @@ def fit(
         raise InputError(
             f"give ballot files or {' and '.join(aggregate)} --into SCENARIO, not both"
         )
-    if ballots and into is not None:
-        raise InputError("--into goes with --first-prefs or --stages; BALLOTS make a new scenario")
+    if into is not None and title is not None:
+        raise InputError("--title makes a new scenario; with --into the scenario's is kept")
     if aggregate and into is None:
         raise InputError(
             f"{aggregate[0]} needs --into SCENARIO: the scenario to fit (they go together)"
@@ -181,15 +184,32 @@ def fit(
         names = [Path(p.source).stem for p in profiles]
     if len(set(names)) < len(names):
         raise InputError("two ballot files have the same name: regions need distinct names")
+    sc = None
+    if into is not None:  # (read first: a bad scenario is found before the fit)
+        from simcore.inputs.scenario_file import read_scenario
+
+        sc = read_scenario(into)
     result = fit_profiles(profiles, names)
-    seats = profiles[0].seats or 1
-    doc = scenario_document(result, title or f"Fitted to {names[0]}", seats, rule)
     import tomlkit
 
+    ballots_read = sum(n for _, n in result.regions)
+    if sc is not None:
+        from simcore.jobs.fit_into import ballots_into_document
+
+        doc = ballots_into_document(Path(into).read_text(encoding="utf-8"), sc, result)
+        _write_atomically(target, tomlkit.dumps(doc))
+        click.echo(
+            f"{out}: {into} with its strengths, {len(result.slates)} slates' supporters and "
+            f"non-aligned lengths fitted from {ballots_read:,} ballots (its orderings, "
+            "strategies and regions kept)"
+        )
+        return
+    seats = profiles[0].seats or 1
+    doc = scenario_document(result, title or f"Fitted to {names[0]}", seats, rule)
     _write_atomically(target, tomlkit.dumps(doc))
     click.echo(
         f"{out}: {len(result.candidates)} candidates, {len(result.slates)} slates, "
-        f"{len(result.regions)} regions fitted from {sum(n for _, n in result.regions):,} ballots"
+        f"{len(result.regions)} regions fitted from {ballots_read:,} ballots"
     )
 
 

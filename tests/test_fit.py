@@ -157,7 +157,12 @@ def test_round_trip_recovers_the_parameters(fitted):
     assert np.allclose(s / s.mean(), truth / truth.mean(), rtol=0.06)
     # every fitted value names its source
     text = out.read_text()
-    assert text.count("# fitted:") == 18 and "bootstrap sd" in text
+    assert text.count("# fitted:") == 20 and "bootstrap sd" in text
+    # no affinities in the truth: the fitted ones are 1 within sampling error
+    assert red["supporters"]["next"]["blue"] == pytest.approx(1.0, abs=0.08)
+    assert blue["supporters"]["next"]["red"] == pytest.approx(1.0, abs=0.08)
+    # slates of two: Mallows is not identified, not fitted
+    assert red["supporters"]["mallows_share"] == 0.0 and "phi" not in red["supporters"]
     # the bootstrap sd is of sampling size (binomial scale), not zero
     assert 0.001 < red["supporters"]["follow"]["sd"] < 0.02
 
@@ -180,3 +185,95 @@ def test_fit_refuses_bad_files(tmp_path, fitted):
     # an existing output
     r = CliRunner().invoke(cli, ["fit", str(a), "-o", str(a)])
     assert r.exit_code == 2 and "already exists" in r.output
+
+
+# -- Mallows and affinities: a slate of three whose non-followers perturb its order, and
+# supporters who go on to an allied slate
+KNOWN_MALLOWS = """
+title = "known mallows"
+[election]
+seats = 3
+[[candidates]]
+name = "Ann"
+slate = "red"
+strength = 2.0
+[[candidates]]
+name = "Bob"
+slate = "red"
+strength = 1.0
+[[candidates]]
+name = "Cal"
+slate = "red"
+strength = 1.5
+[[candidates]]
+name = "Dan"
+slate = "blue"
+strength = 1.5
+[[candidates]]
+name = "Dee"
+slate = "blue"
+strength = 0.7
+[[candidates]]
+name = "Eve"
+strength = 1.0
+[[candidates]]
+name = "Fay"
+strength = 0.6
+[slates.red]
+orderings = { o = ["Bob", "Cal", "Ann"] }
+[slates.red.supporters]
+share = 0.4
+follow = 0.5
+mallows_share = 0.7
+phi = 0.45
+stop_after_slate = 0.3
+continue_length = { probs = [0.4, 0.3, 0.3] }
+next = { blue = 3.0 }
+[slates.blue]
+orderings = { o = ["Dan", "Dee"] }
+[slates.blue.supporters]
+share = 0.3
+follow = 0.8
+mallows_share = 0.0
+stop_after_slate = 0.3
+continue_length = { probs = [0.5, 0.3, 0.2] }
+next = { red = 0.3 }
+[nonaligned]
+length = { probs = [0.2, 0.3, 0.3, 0.2] }
+[[regions]]
+name = "Only"
+electorate = 150000
+turnout = 1.0
+[strategies.s]
+red = "o"
+blue = "o"
+"""
+
+
+@pytest.fixture(scope="module")
+def fitted_mallows(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("fitm")
+    sc = parse_scenario(KNOWN_MALLOWS, "known.toml")
+    ((name, ballots),) = region_ballots(compile_plan(sc), seed=5).items()
+    path = tmp / f"{name}.csv"
+    write_scot(path, sc, ballots, name)
+    out = tmp / "fitted.toml"
+    result = CliRunner().invoke(cli, ["fit", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_round_trip_recovers_mallows_and_affinities(fitted_mallows):
+    doc = tomllib.loads(fitted_mallows.read_text())
+    red, blue = doc["slates"]["red"]["supporters"], doc["slates"]["blue"]["supporters"]
+    assert doc["slates"]["red"]["orderings"]["modal"] == ["Bob", "Cal", "Ann"]
+    # tolerances: about 4 bootstrap sds (follow 0.007, mallows_share 0.014, phi 0.021 here)
+    assert red["follow"]["mean"] == pytest.approx(0.5, abs=0.03)
+    assert red["mallows_share"] == pytest.approx(0.7, abs=0.06)
+    assert red["phi"]["mean"] == pytest.approx(0.45, abs=0.08)
+    assert 0.005 < red["phi"]["sd"] < 0.05
+    # affinities: sampling (se of the log about 0.01) plus the non-aligned ballots taken for
+    # the slate's, whose choices pull the multipliers towards 1 (about 3% here)
+    assert red["next"]["blue"] == pytest.approx(3.0, rel=0.06)
+    assert blue["next"]["red"] == pytest.approx(0.3, rel=0.06)
+    assert blue["mallows_share"] == 0.0 and "phi" not in blue

@@ -87,7 +87,7 @@ def test_two_columns_of_one_name_are_refused(tmp_path):
     sc = dataclasses.replace(sc, slates=(slate,), candidates=cands, source="x.toml")
     path = tmp_path / "s.parquet"
     with pytest.raises(InputError) as info:
-        SimulationRows(path, SimpleNamespace(scenario=sc), {})
+        SimulationRows(path, SimpleNamespace(scenario=sc, is_college=False), {})
     msg = str(info.value)
     assert "seats_no_slate" in msg and "\n" not in msg and msg.startswith("x.toml: ")
     assert not path.exists()

@@ -25,7 +25,7 @@ def _pixels(png: bytes) -> np.ndarray:
     return (matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3] * 255).round()
 
 
-def _check(folder, shots, colours=CHART_COLOURS):
+def _check(folder, shots, colours=CHART_COLOURS, least=2000):
     page = visit((folder / "report.html").resolve().as_uri(), BROWSER)
     shots.write_bytes(page.screenshot)
     assert page.errors == [], page.console
@@ -35,7 +35,7 @@ def _check(folder, shots, colours=CHART_COLOURS):
     assert img.std() > 20
     for name, rgb in colours.items():
         near = (np.abs(img - np.array(rgb)).max(axis=2) <= 8).sum()
-        assert near > 2000, f"too few {name} chart pixels ({near}): the charts did not render"
+        assert near > least, f"too few {name} chart pixels ({near}): the charts did not render"
     assert page.pdf.startswith(b"%PDF") and len(page.pdf) > 20000
     return page
 
@@ -55,3 +55,22 @@ def test_optimize_report_in_a_browser(tmp_path):
     # (its charts: the finalists and the strategies scored in greys, the recommended one blue)
     greys = {"finalist grey": (122, 133, 148), "scored grey": (154, 165, 180)}
     _check(folder, tmp_path / "optimize.png", greys)
+
+
+def test_college_report_in_a_browser(tmp_path):
+    """A weighted college's page, with its first preferences and shares by section."""
+    from click.testing import CliRunner
+
+    from simcore.cli.main import cli
+    from tests.test_college_sim import SMALL
+
+    scenario = tmp_path / "college.toml"
+    text = SMALL.format(method="weighted-irv", w1='"1/3"', w2='"2/3"')
+    for name in ("A", "B"):  # (on slate a: its colour in the charts)
+        text = text.replace(f'name = "{name}"\n', f'name = "{name}"\nslate = "a"\n')
+    scenario.write_text(text)
+    folder = tmp_path / "college"
+    args = ["run", str(scenario), "--sims", "80", "--seed", "4", "--out", str(folder), "-q"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    # (one slate, blue; fewer chart pixels: two candidates, each winning under some strategies)
+    _check(folder, tmp_path / "college.png", {"blue": CHART_COLOURS["blue"]}, least=1000)

@@ -26,7 +26,14 @@ def _rows(ws):
 
 def test_sheets_and_figures(folder):
     wb = openpyxl.load_workbook(folder / "summary.xlsx")
-    assert wb.sheetnames == ["Seats", "Candidates", "Differences", "Parameters", "Run"]
+    assert wb.sheetnames == [
+        "Seats",
+        "Candidates",
+        "Differences",
+        "Predictive",
+        "Parameters",
+        "Run",
+    ]
     summary = pq.read_table(folder / "summary.parquet").to_pylist()
     est = {
         (r["strategy"], r["measure"], r["slate"], r["candidate"], r["seats"]): r for r in summary

@@ -14,10 +14,15 @@ by chance, so the raw fractions are corrected with the model's own probability o
   its Plackett-Luce probability: ``mallows_share`` is fitted as 0), the stop-after-slate rate
   and the continuation lengths;
 * bloc shares by region, the non-aligned ballot lengths;
-* a bootstrap sd (ballots resampled, strengths held) of the bloc shares, follow and stop rates.
+* a bootstrap sd (ballots resampled, strengths held) of the bloc shares, follow and stop rates;
+* slates of three or more candidates: follow, ``mallows_share`` and Mallows phi by maximum
+  likelihood (:mod:`simcore.jobs.fit_mallows`), with a bootstrap sd;
+* slate affinities (``next``), fitted with the strengths by maximum likelihood
+  (:mod:`simcore.jobs.fit_affinity`), with a standard error of each log multiplier from the
+  observed information (strengths held).
 
-Not fitted: Mallows phi, slate affinities; the continuation lengths and non-aligned lengths are
-not corrected for the misclassified ballots.
+Not fitted: the continuation lengths and non-aligned lengths are not corrected for the
+misclassified ballots.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from simcore.errors import InputError, shown
+from simcore.jobs.fit_affinity import choices_of, fit_strengths_affinities
+from simcore.jobs.fit_mallows import OrderData, bootstrap, fit_mixture, kendall
 from simcore.model.profile import Profile
 
 INDEPENDENT = re.compile(r"^\s*(independent|ind)\b", re.I)
@@ -51,6 +58,14 @@ class SlateFit:
     continue_probs: list[float]
     supporters: int  # ballots classified as the slate's
     region_shares: dict[str, float] = field(default_factory=dict)
+    # slates of 3 or more: Mallows fitted (phi None: not fitted, mallows_share 0)
+    mallows_share: float = 0.0
+    mallows_sd: float = 0.0
+    phi: float | None = None
+    phi_sd: float = 0.0
+    # affinities: multiplier by other slate id, and the standard error of its log
+    next: dict[str, float] = field(default_factory=dict)
+    next_se: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,25 +126,6 @@ def classify(ballots: np.ndarray, members: list[list[int]]) -> np.ndarray:
         head = np.sort(ballots[:, :n], axis=1)
         out[(head == np.array(sorted(mem))).all(axis=1)] = k
     return out
-
-
-def pl_strengths(choices: list[tuple[int, np.ndarray, int]], ncand: int, iters=2000) -> np.ndarray:
-    """Plackett-Luce strengths by Hunter's MM algorithm from (chosen, available mask, weight);
-    normalised to mean 1; a candidate never chosen gets a small floor (strengths are > 0)."""
-    chosen = np.array([c for c, _, _ in choices])
-    avail = np.array([a for _, a, _ in choices], float)
-    w = np.array([x for _, _, x in choices], float)
-    wins = np.bincount(chosen, weights=w, minlength=ncand)
-    s = np.ones(ncand)
-    for _ in range(iters):
-        denom = avail @ s
-        new = wins / np.maximum((w / denom) @ avail, 1e-300)
-        new = np.maximum(new / new.mean(), 1e-3)
-        if np.abs(new - s).max() < 1e-10:
-            s = new
-            break
-        s = new
-    return s / s.mean()
 
 
 def _pl_prob(order, s) -> float:
@@ -204,8 +200,10 @@ def fit_profiles(profiles: list[Profile], region_names: list[str]) -> Fit:
     pi = np.zeros(K)
     na = na_counts[1:] / max(na_counts.sum(), 1)
     for _ in range(4):
-        choices = [c for c, _ in base] + [(c, a, x * pi[k]) for (c, a, x), k in block if pi[k] > 0]
-        s = pl_strengths(choices, ncand)
+        # (the non-aligned ballots added back choose as non-aligned voters: group -1)
+        items = base + [((c, a, x * pi[k]), -1) for (c, a, x), k in block if pi[k] > 0]
+        arrays = choices_of(items)
+        s, aff = fit_strengths_affinities(*arrays, np.array(slate_of), K)
         blocks = np.array([_first_block_prob(m, s, ncand) for m in members])
         ge = np.concatenate([[1.0], 1 - np.cumsum(na)])  # ge[j] = P(length > j)
         q = np.array([ge[len(m) - 1] * blocks[k] for k, m in enumerate(members)])
@@ -220,9 +218,10 @@ def fit_profiles(profiles: list[Profile], region_names: list[str]) -> Fit:
     na_fit = added
     h = np.array([na[len(m) - 1] / ge[len(m) - 1] if ge[len(m) - 1] > 0 else 1.0 for m in members])
     # per-slate raw statistics (national): modal order, stop and continuation counts
-    modal, pl_modal = [], []
+    modal, pl_modal, order_counts = [], [], []
     for k, mem in enumerate(members):
         orders: dict[tuple, int] = {}
+        order_counts.append(orders)
         for (b, w), k_of in zip(data, klass, strict=True):
             for i in np.nonzero(k_of == k)[0]:
                 key = tuple(int(c) for c in b[i, : len(mem)])
@@ -275,6 +274,13 @@ def fit_profiles(profiles: list[Profile], region_names: list[str]) -> Fit:
         resampled = [rng.multinomial(int(w.sum()), w / w.sum()).astype(float) for w in weights]
         boot.append(np.concatenate(estimates(resampled)[1:]))
     sd = np.array(boot).std(axis=0, ddof=1)
+    mallows = [
+        _fit_mallows(order_counts[k], modal[k], s, ncand, blocks[k], pi[k], rng)
+        if len(members[k]) >= 3
+        else None
+        for k in range(K)
+    ]
+    aff_se = affinity_se(*arrays, np.array(slate_of), K, s, aff)
     slates = []
     for k in range(K):
         cont = np.zeros(ncand + 1)
@@ -298,8 +304,15 @@ def fit_profiles(profiles: list[Profile], region_names: list[str]) -> Fit:
                     sum(w[k_of == k].sum() for (_, w), k_of in zip(data, klass, strict=True))
                 ),
                 region_shares={r: float(by_region[i, k]) for i, r in enumerate(region_names)},
+                next={ids[j]: float(aff[k, j]) for j in range(K) if j != k},
+                next_se={ids[j]: float(aff_se[k, j]) for j in range(K) if j != k},
             )
         )
+        if mallows[k] is not None:  # the maximum-likelihood follow replaces the moment one
+            point, sds = mallows[k]
+            sl = slates[-1]
+            sl.follow, sl.mallows_share, sl.phi = point.follow, point.mallows_share, point.phi
+            sl.follow_sd, sl.mallows_sd, sl.phi_sd = (float(x) for x in sds)
     return Fit(
         names,
         party,
@@ -327,3 +340,45 @@ def read_labelled(paths: list[str | Path]) -> list[Profile]:
     from simcore.inputs.scotcsv import read_scot_csv
 
     return [read_scot_csv(p) for p in paths]
+
+
+def _fit_mallows(orders: dict, modal, s, ncand: int, block: float, contamination: float, rng):
+    """(the maximum-likelihood fit, bootstrap sds of (f, m, phi)) of a slate's orders
+    (:mod:`simcore.jobs.fit_mallows`); the non-aligned ballots among them (``contamination``)
+    have the Plackett-Luce order of a ballot of everyone, given it starts with the slate."""
+    keys = list(orders)
+    data = OrderData(
+        k=len(modal),
+        counts=np.array([orders[o] for o in keys], np.int64),
+        distance=np.array([kendall(o, modal) for o in keys], float),
+        pl=np.array([_pl_prob(o, s) for o in keys]),
+        na=np.array([_pl_prob_from_all(o, s, ncand) / max(block, 1e-300) for o in keys]),
+        is_centre=np.array([list(o) == list(modal) for o in keys], float),
+        contamination=float(np.clip(contamination, 0, 1)),
+    )
+    point = fit_mixture(data)
+    sds = bootstrap(data, point, BOOTSTRAP, rng).std(axis=0, ddof=1)
+    return point, sds
+
+
+def affinity_se(chosen, avail, weight, group, slate_of, n_slates, s, aff) -> np.ndarray:
+    """(K, K) standard errors of log a[k, j] from the observed information, the other
+    parameters held: 1 / sqrt(sum over slate k's choices of w p_j (1 - p_j)), p_j the chance
+    that the choice falls on slate j's candidates (inf where never available)."""
+    K = n_slates
+    col = np.where(slate_of >= 0, slate_of, K)
+    a = np.vstack([aff, np.ones(K + 1)])
+    row = np.where(group >= 0, group, K)
+    member = np.zeros((len(col), K + 1))
+    member[np.arange(len(col)), col] = 1.0
+    out = np.full((K, K), np.inf)
+    for k in range(K):
+        sel = row == k
+        if not sel.any():
+            continue
+        mass = (avail[sel] * s) @ member * a[k]  # (n, K + 1): available mass by slate
+        p = mass / np.maximum(mass.sum(axis=1, keepdims=True), 1e-300)
+        info = (weight[sel][:, None] * p * (1 - p)).sum(axis=0)
+        with np.errstate(divide="ignore"):
+            out[k] = np.where(info[:K] > 0, 1 / np.sqrt(info[:K]), np.inf)
+    return out

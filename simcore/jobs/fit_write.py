@@ -85,7 +85,7 @@ def scenario_document(fit: Fit, title: str, seats: int, rule: str) -> tomlkit.TO
             if len(sl.members) > 1
             else "one candidate: no order to follow",
         )
-        _commented(sup, "mallows_share", 0.0, "assumption: non-followers rank by strength")
+        _mallows(sup, sl)
         _commented(
             sup,
             "stop_after_slate",
@@ -97,6 +97,7 @@ def scenario_document(fit: Fit, title: str, seats: int, rule: str) -> tomlkit.TO
         _commented(
             sup, "continue_length", lengths, "fitted: lengths of the slate's ballots after it"
         )
+        _next(sup, sl)
         t.add("supporters", sup)
         slates.add(sl.id, t)
     doc.add("slates", slates)
@@ -121,3 +122,103 @@ def scenario_document(fit: Fit, title: str, seats: int, rule: str) -> tomlkit.TO
     strategies.add("fitted", st)
     doc.add("strategies", strategies)
     return doc
+
+
+# -- first-preference totals fitted into an existing scenario (simcore.jobs.fit_totals) ----------
+
+
+def _sig(x: float) -> float:
+    return float(f"{x:.6g}")
+
+
+def _replaced(table, key, value, source: str) -> None:
+    """Replace ``table[key]`` by ``value``, commented with ``source`` and what it was."""
+    old = table.get(key)
+    was = ""
+    if old is not None:
+        trivia = getattr(old, "trivia", None)
+        note = trivia.comment.lstrip("#").strip() if trivia is not None else ""
+        value_text = old.as_string().strip() if hasattr(old, "as_string") else str(old)
+        was = f"; was {value_text}" + (f" ({note})" if note else "")
+        if note.startswith("fitted") and "; was " in note:  # (refitted: keep the original)
+            was = "; was " + note.split("; was ", 1)[1]
+    table[key] = value
+    table[key].comment(f"{source}{was}")
+
+
+def totals_document(text: str, sc, fit, source: str) -> tomlkit.TOMLDocument:
+    """The scenario file ``text`` (of ``sc``) with the strengths and bloc shares of ``fit`` (a
+    :class:`simcore.jobs.fit_totals.TotalsFit`) in place of its own, each commented with
+    ``source`` and the value it replaces; everything else, comments included, is kept."""
+    doc = tomlkit.parse(text)
+    by_name = {c.name: i for i, c in enumerate(sc.candidates)}
+    for t in doc.get("candidates", []):
+        c = by_name.get(" ".join(str(t.get("name", "")).split()))
+        if c is not None and sc.candidates[c].strength != fit.strength[c]:
+            _replaced(t, "strength", _sig(fit.strength[c]), source)
+    regions = [r.name for r in sc.regions]
+    voters = [r.electorate * r.turnout.expected() for r in sc.regions]
+    for k, sl in enumerate(sc.slates):
+        sup = doc["slates"][sl.id]["supporters"]
+        col = [_down6(v) for v in fit.base[:, k]]
+        national = [r for r in range(len(regions)) if regions[r] not in sl.supporters.region_shares]
+        if fit.by_region:
+            rs = tomlkit.inline_table()
+            rs.update(dict(zip(regions, col, strict=True)))
+            _replaced(sup, "region_shares", rs, f"{source}, region by region")
+            mean = sum(v * w for v, w in zip(col, voters, strict=True)) / sum(voters)
+            _replaced(sup, "share", _down6(mean), f"{source} (unused: regions' mean)")
+            continue
+        if national:
+            _replaced(sup, "share", col[national[0]], source)
+        if sl.supporters.region_shares:
+            rs = tomlkit.inline_table()
+            rs.update({regions[r]: col[r] for r in range(len(regions)) if r not in national})
+            _replaced(sup, "region_shares", rs, f"{source} (the file's regional ratios kept)")
+    return doc
+
+
+def _down6(x: float) -> float:
+    """A share to 6 decimals, rounded down (so that the slates' shares never exceed 1)."""
+    return math.floor(x * 1e6) / 1e6
+
+
+# -- Mallows and affinities (fit_mallows, fit_affinity) -------------------------------------------
+def _mallows(sup, sl) -> None:
+    """``mallows_share`` and ``phi``: fitted (slates of 3 or more), else mallows_share 0."""
+    if sl.phi is None:
+        _commented(sup, "mallows_share", 0.0, "assumption: non-followers rank by strength")
+        return
+    # (follow was fitted with them: the maximum-likelihood mixture replaces the moment estimate)
+    sup["follow"].comment(
+        "fitted: maximum likelihood with mallows_share and phi over the slate's orders "
+        "(sd: bootstrap)"
+    )
+    _commented(
+        sup,
+        "mallows_share",
+        round(sl.mallows_share, 4),
+        f"fitted: maximum likelihood, of the non-followers (bootstrap sd {sl.mallows_sd:.4f})",
+    )
+    _commented(
+        sup,
+        "phi",
+        _beta(sl.phi, sl.phi_sd),
+        "fitted: Mallows dispersion, maximum likelihood (EM; sd: bootstrap)",
+    )
+
+
+def _next(sup, sl) -> None:
+    """``next``: the slate's affinities, where any differs from 1."""
+    if not sl.next or all(round(v, 4) == 1.0 for v in sl.next.values()):
+        return
+    t = tomlkit.inline_table()
+    t.update({j: round(v, 4) for j, v in sl.next.items()})
+    se = ", ".join(f"{j} {x:.3f}" for j, x in sl.next_se.items())
+    _commented(
+        sup,
+        "next",
+        t,
+        f"fitted: maximum likelihood with the strengths on the choices after the slate "
+        f"(se of log: {se})",
+    )

@@ -235,10 +235,16 @@ def run_scenario(
                     else:
                         seats = acc.add(chunk.elected)
                     votes = by_strategy(chunk.first_prefs, chunk.first_slot, plan.orderings)
-                    first_prefs.add(votes)
+                    first_prefs.add(votes, chunk.final, chunk.elected)
                     if rows_out is not None:
                         rows_out.write(
-                            chunk.first, chunk.elected, seats, chunk.stats, chunk.extra, votes
+                            chunk.first,
+                            chunk.elected,
+                            seats,
+                            chunk.stats,
+                            chunk.extra,
+                            votes,
+                            chunk.final,
                         )
                     done += chunk.n
                     if progress is not None:
@@ -364,6 +370,7 @@ def _cut(chunk, every: int):
             chunk.extra[a:b],
             chunk.first_prefs[a:b],
             chunk.first_slot[a:b],
+            chunk.final[a:b],
         )
         a = b
 

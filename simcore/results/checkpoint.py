@@ -152,10 +152,10 @@ class PartedRows:
     def _name(self) -> str:
         return f"part-{len(self.parts):06d}.parquet"
 
-    def write(self, first, elected, seats, stats, extra=None, first_prefs=None) -> None:
+    def write(self, first, elected, seats, stats, extra=None, first_prefs=None, final=None) -> None:
         if self.current is None:
             self.current = SimulationRows(self.dir / self._name(), self.plan, self.metadata)
-        self.current.write(first, elected, seats, stats, extra, first_prefs)
+        self.current.write(first, elected, seats, stats, extra, first_prefs, final)
 
     def checkpoint(self) -> list[str]:
         """Close the open part; the parts that now hold every row written."""

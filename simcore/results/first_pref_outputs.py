@@ -31,15 +31,30 @@ from simcore.results.accumulate import (
     mean_row,
     predictive_row,
 )
+from simcore.results.college_final import (
+    FINAL,
+    FINAL_PREDICTIVE,
+    ROUND1,
+    ROUND1_PREDICTIVE,
+    WINNER,
+    WINNER_PREDICTIVE,
+    PredictiveAccumulator,
+    final_columns,
+    final_fields,
+    final_item,
+    render_college_shares,
+    round1_item,
+    winner_item,
+)
 
 MEASURE = "first preferences"
 PREDICTIVE = "first preferences (predictive)"
 
 
-def first_preference_accumulator(plan) -> FirstPreferenceAccumulator:
-    return FirstPreferenceAccumulator(
-        plan.n_strategies, plan.n_slates, plan.ncand, plan.n_regions, plan.slate_of
-    )
+def first_preference_accumulator(plan) -> PredictiveAccumulator:
+    """First preferences and, for a weighted college, round-1 and final-round shares
+    (:mod:`simcore.results.college_final`)."""
+    return PredictiveAccumulator(plan)
 
 
 def _groups(sc) -> list[tuple[str, str]]:
@@ -72,6 +87,41 @@ def first_preference_rows(acc: FirstPreferenceAccumulator, plan, columns) -> lis
                     head = (strategy.name, measure, slate, candidate, section, None)
                     row = dict(zip(columns, (*head, *vals, *dvals, n), strict=True))
                     rows.append({**row, "slate_id": ids[slate]})
+    if getattr(acc, "sections", 0):
+        rows += _final_rows(acc, plan, columns, group_of, ids)
+    return rows
+
+
+def _final_rows(acc: PredictiveAccumulator, plan, columns, group_of, ids) -> list[dict]:
+    """A weighted college's rows: each candidate's weighted round-1 share and final-round share
+    (of the college, then in each section), and the winner's final share."""
+    sc = plan.scenario
+    n, ncand, m = acc.n, plan.ncand, acc.final
+    sections = [(-1, "")] + [(r, reg.name) for r, reg in enumerate(sc.regions)]
+    items = [
+        (ROUND1, ROUND1_PREDICTIVE, c, "", round1_item(ncand, acc.sections, c))
+        for c in range(ncand)
+    ]
+    items += [
+        (FINAL, FINAL_PREDICTIVE, c, section, final_item(ncand, r, c))
+        for r, section in sections
+        for c in range(ncand)
+    ]
+    items.append((WINNER, WINNER_PREDICTIVE, -1, "", winner_item(ncand, acc.sections)))
+    rows = []
+    for s, strategy in enumerate(sc.strategies):
+        for measure, predictive, c, section, j in items:
+            slate = group_of[c] if c >= 0 else ""
+            candidate = sc.candidate_names[c] if c >= 0 else ""
+            tot, sq = int(m.sum[s, j]), int(m.sum_sq[s, j])
+            est = [x / PPB for x in mean_row(tot, sq, n, False)]
+            dif = [x / PPB for x in diff_row(int(m.diff_sum[s, j]), int(m.diff_sq[s, j]), n)]
+            pred = list(predictive_row(tot, sq, n, PPB))
+            dpred = _spread(int(m.diff_sum[s, j]), int(m.diff_sq[s, j]), n)
+            for name, vals, dvals in ((measure, est, dif), (predictive, pred, dpred)):
+                head = (strategy.name, name, slate, candidate, section, None)
+                row = dict(zip(columns, (*head, *vals, *dvals, n), strict=True))
+                rows.append({**row, "slate_id": ids[slate] if slate else ""})
     return rows
 
 
@@ -89,12 +139,14 @@ def first_preference_fields(plan) -> list[tuple[str, pa.DataType]]:
     names = [f"fp_candidate_{c}" for c in sc.candidate_names] + [g for _, g in _groups(sc)]
     if len(sc.regions) > 1:
         names += [f"{g}@{r.name}" for r in sc.regions for _, g in _groups(sc)]
+    names += final_fields(plan)
     return [(name, pa.float64()) for name in names]
 
 
-def first_preference_columns(plan, votes: np.ndarray) -> dict[str, np.ndarray]:
+def first_preference_columns(plan, votes: np.ndarray, final=None, elected=None) -> dict:
     """Columns for a chunk's rows (simulation-major, then strategy) from its (n, S, R, ncand)
-    first preferences."""
+    first preferences and, for a weighted college, its (n, S, R, ncand) final-round tallies
+    and (n, S, 1) winners."""
     n, s, n_regions, ncand = votes.shape
     onehot = np.zeros((ncand, plan.n_slates + 1), np.int64)
     onehot[np.arange(ncand), np.where(plan.slate_of < 0, plan.n_slates, plan.slate_of)] = 1
@@ -105,7 +157,9 @@ def first_preference_columns(plan, votes: np.ndarray) -> dict[str, np.ndarray]:
         by_region = votes.reshape(n * s, n_regions, ncand)
         parts.append(_shares(by_region, onehot)[:, :, ncand:].reshape(n * s, -1))
     values = np.concatenate(parts, axis=1)
-    return {f: values[:, i] for i, f in enumerate(fields)}
+    extra = final_columns(plan, votes, final, elected) if final is not None else {}
+    fields = fields[: len(fields) - len(extra)]
+    return {**{f: values[:, i] for i, f in enumerate(fields)}, **extra}
 
 
 def _shares(votes: np.ndarray, onehot: np.ndarray) -> np.ndarray:
@@ -116,7 +170,11 @@ def _shares(votes: np.ndarray, onehot: np.ndarray) -> np.ndarray:
 
 def render_first_preferences(rows: list[dict]) -> str:
     """A compact table: per slate (and the candidates on no slate), each strategy's simulated
-    national first-preference share, mean and 95% predictive interval ("" if none)."""
+    national first-preference share, mean and 95% predictive interval ("" if none); for a
+    weighted college, each candidate's round-1 and final shares by section instead."""
+    college = render_college_shares(rows)
+    if college:
+        return college
     pred = [
         r for r in rows if r["measure"] == PREDICTIVE and not r["candidate"] and not r["section"]
     ]

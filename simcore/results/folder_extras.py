@@ -109,7 +109,9 @@ report.html       The report: charts and tables with explanations, one file that
                   browser offline and prints well. (Needs simcore's report extra:
                   pip install 'simcore[report]'; rebuild with `simcore report FOLDER`.)
 summary.xlsx      The summary as a workbook: sheets Seats, Candidates, Differences,
-                  Parameters, Run (with the report).
+                  Predictive (simulated first preferences and, for a weighted college,
+                  round-1 and final-round shares by section), Parameters, Run (with the
+                  report).
 plots/            The report's charts as PNG (for slides) and SVG (for print) files.
 summary.csv       The summary, one row per strategy and measure (a long table; pivot it).
 summary.parquet   The same, as Parquet (seats is an integer column there, null where it does
@@ -136,8 +138,8 @@ pivot table keeps every row):
   slate_id     the slate's id, as in the column names of simulations.parquet
                ("{NO_SLATE_ID}" for candidates without a slate)
   candidate    the candidate, for per-candidate measures
-  section      the college section, for "P(decisive section)"; the region, for first
-               preferences by region
+  section      the college section, for "P(decisive section)" and "final round"; the
+               region, for first preferences by region
   seats        k, for "P(seats = k)" and "P(seats >= k)"
 Values:
   estimate     the mean over simulations (a probability for the P(...) measures)
@@ -171,5 +173,9 @@ simulations.parquet COLUMNS
                        each candidate's (under that strategy), each slate's and the rest's
   fp_slate_<slate id>@<region>, fp_no_slate@<region>
                        the same by region (with more than one region; a college's sections)
+  final_<name>, final_<name>@<section>, final_winner, r1_<name>
+                       weighted colleges: each candidate's final-round share of the college
+                       (0 if excluded earlier) and of each section's non-exhausted ballots,
+                       the winner's final share, and each candidate's weighted round-1 share
   The file's metadata (key "simcore") holds run.json's fields, slate ids and names included.
 """

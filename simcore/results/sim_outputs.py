@@ -115,6 +115,7 @@ class SimulationRows:
         stats: np.ndarray,
         extra: np.ndarray | None = None,
         first_prefs: np.ndarray | None = None,
+        final: np.ndarray | None = None,
     ) -> None:
         n, s, _ = elected.shape
         cols: dict[str, object] = {
@@ -147,7 +148,7 @@ class SimulationRows:
             for t, label in enumerate(("share", "follow", "phi", "stop_after_slate")):
                 cols[f"{label}_{k}"] = st[:, 2 + 4 * j + t]
         if first_prefs is not None:
-            cols.update(first_preference_columns(self.plan, first_prefs))
+            cols.update(first_preference_columns(self.plan, first_prefs, final, elected))
         self.pending.append(pa.table(cols, schema=self.schema))
         self.rows += n * s
         if self.rows >= ROW_GROUP:

@@ -78,6 +78,7 @@ Outputs = namedtuple(
         "extra",  # (n, S, width) college figures (see simcore.sim.strategies)
         "first",  # (n, R, ncand) first preferences outside the slots (simcore.sim.first_prefs)
         "first_slot",  # (n, R, K, width) first preferences for each recommended-order slot
+        "final",  # (n, S, R, ncand) weighted colleges: each section's final-round tallies
     ],
 )
 
@@ -140,4 +141,13 @@ def new_outputs(plan, n: int) -> Outputs:
         np.zeros((n, plan.n_strategies, max(plan.ncand, 3)), np.int64),
         np.zeros((n, plan.n_regions, plan.ncand), np.int64),
         np.zeros((n, plan.n_regions, plan.n_slates, plan.slate_members.shape[1]), np.int64),
+        np.zeros((n, plan.n_strategies, final_sections(plan), plan.ncand), np.int64),
     )
+
+
+def final_sections(plan) -> int:
+    """Sections whose final-round tallies :data:`Outputs` keeps: a weighted college's, else
+    none (the array is then empty)."""
+    if plan.is_college and plan.scenario.college.method != "block":
+        return int(plan.n_regions)
+    return 0

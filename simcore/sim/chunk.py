@@ -32,8 +32,9 @@ def run_chunk(key, first_sim, n_sims, do_count, model, spec, orderings, capacity
 
     Colleges (``spec.rule`` COLLEGE_IRV or COLLEGE_BLOCK) generate lazy trees, one per region
     (a section or unit); ``out.elected[i, s, 0]`` is the winner (-1: no majority) and
-    ``out.extra[i, s]`` holds (rounds, decisive section, runner-up) for weighted sections, or
-    the weight each candidate won for block units.  Other elections generate one lazy tree
+    ``out.extra[i, s]`` holds (rounds, decisive section, runner-up) and ``out.final[i, s]`` each
+    section's tallies in the final round for weighted sections, or ``out.extra[i, s]`` the
+    weight each candidate won for block units.  Other elections generate one lazy tree
     (``model.lazy``) or an eager one (the sampled approximation, or the eager generator).
     ``out.nodes[i]``: the nodes generated, expansions during the counts included."""
     ncand = model.strength.shape[0]

@@ -36,6 +36,7 @@ class ChunkResult:
     extra: np.ndarray  # (n, strategies, width) college figures (see chunk.run_chunk)
     first_prefs: np.ndarray | None = None  # (n, R, ncand) first preferences outside slots
     first_slot: np.ndarray | None = None  # (n, R, K, width) ... of each slot (sim.first_prefs)
+    final: np.ndarray | None = None  # (n, strategies, R, ncand) weighted college's final round
 
     @property
     def n(self) -> int:
@@ -101,7 +102,7 @@ def run_chunk(
     except OverflowError as exc:
         raise RuleError(f"{exc}: the scenario's electorates are too large") from None
     return ChunkResult(
-        first, out.elected, out.stats, out.nodes, out.extra, out.first, out.first_slot
+        first, out.elected, out.stats, out.nodes, out.extra, out.first, out.first_slot, out.final
     )
 
 

@@ -100,6 +100,11 @@ def _count_college(i, strategy, spec, forest, lz, lot, region_root, work, out):
         out.extra[i, strategy, 0] = meta[0]
         out.extra[i, strategy, 1] = meta[3]
         out.extra[i, strategy, 2] = meta[2]
+        # each section's tallies in the final round (the round the count stopped in)
+        last = meta[0] - 1
+        for s in range(out.final.shape[2]):
+            for c in range(out.final.shape[3]):
+                out.final[i, strategy, s, c] = clog.tallies[last, s, c]
         return OK
     by_irv, proportional = spec.college_flags[0] != 0, spec.college_flags[1] != 0
     college.count_block_units(

@@ -102,5 +102,9 @@ def render_page(data: FolderData, charts) -> str:
     elif data.kind == "optimize":
         context["opt"] = optimize_context(data)
     else:
+        from simcore.results.report.predictive import college_tables, first_preference_tables
+
         context["headline"] = headline(data)
+        context["first_prefs"] = first_preference_tables(data)
+        context["college_shares"] = college_tables(data)
     return env.get_template(f"{data.kind}.html.j2").render(**context)

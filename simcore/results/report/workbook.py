@@ -1,5 +1,7 @@
 """``summary.xlsx``: the summary as a formatted workbook (openpyxl): sheets Seats, Candidates,
-Differences, Parameters and Run, with percentages, frozen headers and sensible widths."""
+Differences, Predictive (simulated first preferences and a college's round-1 and final-round
+shares, :mod:`simcore.results.report.predictive`), Parameters and Run, with percentages, frozen
+headers and sensible widths."""
 
 from __future__ import annotations
 
@@ -135,6 +137,17 @@ def differences_sheet(wb, data: FolderData) -> None:
     _sheet(wb, "Differences", header, body, {j: "0.0000" for j in range(4, 10)})
 
 
+def predictive_sheet(wb, data: FolderData) -> None:
+    """Simulated first preferences (and a weighted college's shares by section): none for a
+    folder written before they were recorded."""
+    from simcore.results.report.predictive import WORKBOOK_HEADER, workbook_rows
+
+    body = workbook_rows(data)
+    if body:
+        formats = {j: "0.00%" if j == 8 else PERCENT for j in range(7, 12)}
+        _sheet(wb, "Predictive", WORKBOOK_HEADER, body, formats)
+
+
 def parameters_sheet(wb, data: FolderData) -> None:
     rows = parameter_rows(data.scenario) if data.scenario is not None else []
     if not rows:
@@ -226,6 +239,7 @@ def write_workbook(data: FolderData, path: Path) -> None:
             seats_sheet(wb, data)
         candidates_sheet(wb, data)
         differences_sheet(wb, data)
+        predictive_sheet(wb, data)
     parameters_sheet(wb, data)
     ws = _sheet(wb, "Run", ["item", "value"], [list(r) for r in run_rows(data)], {})
     ws.column_dimensions["B"].width = 80

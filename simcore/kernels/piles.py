@@ -156,5 +156,5 @@ def deal_first_preferences(unit, tree, state, piles, totals):
 
     Returns the number of valid papers (those with at least one continuing preference).
     """
-    m, e = _pass_on(0, unit, tree, state, piles, totals)
+    m, e = pass_on(0, unit, tree, state, piles, totals)  # (once per count: a call)
     return tree.weight[0] - e // unit

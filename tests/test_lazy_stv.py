@@ -24,17 +24,21 @@ def lazy_ballots(plan, seed, sim, strategy=0, reverse=False):
     return region_ballots(cand, end, weight, stop, lz, 0)
 
 
-def test_small_scenario_is_lazy_by_default():
-    assert compile_plan(small_scenario()).lazy
-    assert not compile_plan(dataclasses.replace(small_scenario(), generator="eager")).lazy
-    assert not compile_plan(dataclasses.replace(small_scenario(), voters_per_ballot=2)).lazy
+def lazy_scenario(**kw):
+    return dataclasses.replace(small_scenario(**kw), generator="lazy")
+
+
+def test_lazy_trees_are_opt_in():
+    assert not compile_plan(small_scenario()).lazy
+    assert compile_plan(lazy_scenario()).lazy
+    assert not compile_plan(dataclasses.replace(lazy_scenario(), voters_per_ballot=2)).lazy
 
 
 @pytest.mark.parametrize("strategy,order", [(0, (0, 1, 2)), (1, (2, 0, 1))])
 def test_lazy_ballots_follow_the_model(strategy, order):
     """Chi-square of the lazily generated (then fully expanded) ballots against the model's
     probabilities, the same test the eager generator passes (tests/test_generation.py)."""
-    sc = small_scenario()
+    sc = lazy_scenario()
     plan = compile_plan(sc)
     counts: dict[tuple[int, ...], int] = {}
     for sim in range(300):
@@ -48,7 +52,7 @@ def test_lazy_ballots_follow_the_model(strategy, order):
 
 
 def test_any_expansion_order_gives_the_same_electorate():
-    plan = compile_plan(small_scenario(electorate=3000))
+    plan = compile_plan(lazy_scenario(electorate=3000))
     for sim in range(5):
         assert lazy_ballots(plan, 8, sim) == lazy_ballots(plan, 8, sim, reverse=True)
 
@@ -59,7 +63,7 @@ def test_any_expansion_order_gives_the_same_electorate():
 def test_every_rule_counts_a_lazy_tree_as_its_ballots(rule, seats):
     """The engine counts each lazy tree (expanding it as the count goes) exactly as a file of
     the ballots the fully expanded tree stands for; small starting arrays make trees grow."""
-    sc = dataclasses.replace(small_scenario(electorate=3000, seats=seats), rule=rule)
+    sc = dataclasses.replace(lazy_scenario(electorate=3000, seats=seats), rule=rule)
     plan = compile_plan(sc)
     assert plan.lazy
     elected, _, _ = run_chunk_arrays(plan, 77, 0, 12)
@@ -101,8 +105,24 @@ def test_lazy_and_eager_agree_in_distribution():
 
 def test_small_arrays_give_the_same_results():
     """A lazy tree that runs out of room mid-count is regenerated larger: same results."""
-    plan = compile_plan(small_scenario(electorate=3000))
+    plan = compile_plan(lazy_scenario(electorate=3000))
     small = run_chunk(plan, stream_key(3), 0, 10, capacity=4)
     big = run_chunk(plan, stream_key(3), 0, 10, capacity=1 << 18)
     assert small.nodes.max() > 4 * 4  # (the arrays grew twice or more)
     assert (small.elected == big.elected).all() and (small.nodes == big.nodes).all()
+
+
+def test_generator_key_is_checked():
+    from click.testing import CliRunner
+
+    from simcore.cli.main import cli
+
+    def run(path, value):
+        args = ["run", path, "--sims", "2", "--no-report", "--quiet"]
+        return CliRunner().invoke(cli, [*args, "--set", f"simulation.generator={value}"])
+
+    bad = run("scenarios/quickstart.toml", "fast")
+    assert bad.exit_code != 0 and 'must be "lazy" or "eager"' in bad.output
+    college = run("scenarios/labour-leadership-2010.toml", "eager")
+    assert college.exit_code != 0 and "a college is always generated lazily" in college.output
+    assert len(college.output.strip().splitlines()) == 1

@@ -206,7 +206,11 @@ def _build(
         found.add(
             Problem(f'must be "lazy" or "eager", got {generator!r}', ("simulation", "generator"))
         )
-    elif generator == "eager" and data.get("college") is not None:
+    elif (
+        generator == "eager"
+        and data.get("college") is not None
+        and "generator" in (simulation or {})
+    ):
         found.add(
             Problem(
                 'a college is always generated lazily: remove it or set it to "lazy"',

@@ -308,13 +308,12 @@ SIMULATION = Table(
         ),
         "generator": Key(
             Str(),
-            '"lazy" (the default) generates exact electorates as lazy ballot trees: a voter\'s '
-            "later preferences are drawn only when a count needs them, from random streams "
-            'keyed by the ballot so far. "eager" generates every ballot up front, as simcore '
-            "0.x did: the same model, another sample for a seed (it reproduces results of runs "
-            'whose run.json says generator "eager-1"). Sampled electorates '
-            "(voters_per_ballot > 1) are always eager; colleges always lazy.",
-            default="lazy",
+            '"eager" (the default) generates every ballot of an exact electorate up front. '
+            '"lazy" generates it as a lazy ballot tree: a voter\'s later preferences are drawn '
+            "only when a count needs them, from random streams keyed by the ballot so far: the "
+            "same model, another sample for a seed (run.json's generator says which). Sampled "
+            "electorates (voters_per_ballot > 1) are always eager; colleges always lazy.",
+            default="eager",
             examples=("lazy", "eager"),
         ),
     },

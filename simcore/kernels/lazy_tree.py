@@ -276,6 +276,13 @@ def _one_voter(g, j, a, phase, size, mask, key, cand, end, weight, stop, lz):
 
 
 @borrowing_kernel
+def split_group(rest, g, j, mask, key, cand, end, weight, stop, lz):
+    """:func:`split_into` as a call, for the generators (kernels that reference-count their
+    arrays: inlined there, every call site would count every array of ``lz`` in and out)."""
+    return split_into(rest, g, j, mask, key, cand, end, weight, stop, lz)
+
+
+@borrowing_kernel
 def expand(y, cand, end, weight, stop, lz):
     """Generate node ``y``'s children (if not yet); returns False if the arrays are full."""
     if lz.first[y] != LAZY:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from simcore.jit import kernel
-from simcore.kernels.lazy_tree import IN_PLACE, LAZY, mix, split_into
+from simcore.kernels.lazy_tree import IN_PLACE, LAZY, mix, split_group
 from simcore.kernels.rng import binomial, seed_stream
 from simcore.sim.electorate import chain_of_slots
 from simcore.sim.forest import FOREST_FULL, OK, PATTERNS_FULL, emit
@@ -166,7 +166,7 @@ def generate_lazy_electorate(key, sim, model, forest, work, stats, lot, per_regi
             fill[0] = m
             key_pl = mix(r_key, 2 * k + 1)
             if (
-                split_into(n_pl, 2 * k + 1, 0, np.uint64(0), key_pl, cand, end, weight, stop, lz)
+                split_group(n_pl, 2 * k + 1, 0, np.uint64(0), key_pl, cand, end, weight, stop, lz)
                 < 0
             ):
                 return FOREST_FULL, 0, 0
@@ -175,7 +175,7 @@ def generate_lazy_electorate(key, sim, model, forest, work, stats, lot, per_regi
         if per_region:  # this region's non-aligned voters
             n_na = d.supporters[r, n_slates]
             key_na = mix(r_key, na)
-            if split_into(n_na, na, 0, np.uint64(0), key_na, cand, end, weight, stop, lz) < 0:
+            if split_group(n_na, na, 0, np.uint64(0), key_na, cand, end, weight, stop, lz) < 0:
                 return FOREST_FULL, 0, 0
             m = fill[0]
             end[root] = m
@@ -186,7 +186,7 @@ def generate_lazy_electorate(key, sim, model, forest, work, stats, lot, per_regi
         marks[n_regions] = m
         fill[0] = m
         key_na = mix(sim_key, n_regions + na + 1)
-        if split_into(n_na, na, 0, np.uint64(0), key_na, cand, end, weight, stop, lz) < 0:
+        if split_group(n_na, na, 0, np.uint64(0), key_na, cand, end, weight, stop, lz) < 0:
             return FOREST_FULL, 0, 0
         m = fill[0]
         end[0] = m

@@ -32,7 +32,7 @@ from simcore.kernels.countlog import (
     FIRST_PREFERENCES,
     SURPLUS,
 )
-from simcore.kernels.lazy_tree import children_of
+from simcore.kernels.lazy_tree import IN_PLACE, children_of
 from simcore.kernels.piles import deal_first_preferences, new_piles, pass_on, take_pile
 from simcore.kernels.stages import elect, elect_rest, initial_states, record
 from simcore.kernels.ties import FORWARD, extreme_candidate
@@ -219,7 +219,10 @@ def _transferable(x, tree, state):
         stack[top, 0] = end[y]
         stack[top, 1] = last
         top += 1
-        y, last = children_of(y, cand, end, weight, stop, lz)
+        if y >= lz.first.shape[0] or lz.first[y] == IN_PLACE:  # (in place: no call)
+            y, last = y + 1, end[y]
+        else:
+            y, last = children_of(y, cand, end, weight, stop, lz)
     return n
 
 
@@ -457,4 +460,7 @@ def _stamp_new(x, transfer_id, tree, state, arrival, last_in):
         stack[top, 0] = end[y]
         stack[top, 1] = last
         top += 1
-        y, last = children_of(y, cand, end, weight, stop, lz)
+        if y >= lz.first.shape[0] or lz.first[y] == IN_PLACE:  # (in place: no call)
+            y, last = y + 1, end[y]
+        else:
+            y, last = children_of(y, cand, end, weight, stop, lz)

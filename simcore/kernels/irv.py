@@ -30,7 +30,7 @@ from simcore.kernels.countlog import (
     REPLACEMENT,
     WITHDRAWN,
 )
-from simcore.kernels.lazy_tree import children_of
+from simcore.kernels.lazy_tree import IN_PLACE, children_of
 from simcore.kernels.piles import deal_first_preferences, new_piles, transfer_pile
 from simcore.kernels.stages import elect, initial_states, record
 from simcore.kernels.ties import extreme_candidate
@@ -119,7 +119,10 @@ def count_block(tree, withdrawn, seats, votes, lot, group, group_min, log):
         stack_y[top], stack_last[top], stack_marks[top] = end[y], last, marks
         top += 1
         marks = here
-        y, last = children_of(y, cand, end, weight, stop, lz)
+        if y >= lz.first.shape[0] or lz.first[y] == IN_PLACE:  # (in place: no call)
+            y, last = y + 1, end[y]
+        else:
+            y, last = children_of(y, cand, end, weight, stop, lz)
     state = np.zeros(ncand, np.int8)
     mask = np.zeros(ncand, np.bool_)
     scratch = np.empty(ncand, np.int64)

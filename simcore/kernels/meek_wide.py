@@ -48,7 +48,7 @@ from simcore.kernels.countlog import (
     FIRST_PREFERENCES,
     ITERATION,
 )
-from simcore.kernels.lazy_tree import children_of
+from simcore.kernels.lazy_tree import IN_PLACE, children_of
 from simcore.kernels.stages import elect, initial_states
 from simcore.kernels.ties import BACKWARD, FORWARD
 
@@ -114,7 +114,10 @@ def _distribute(tree, keep, vh, vl, stack_y, stack_last, stack_rem):
         stack_y[top], stack_last[top], stack_rem[top] = end[y], last, w
         top += 1
         w = r
-        y, last = children_of(y, cand, end, weight, stop, lz)
+        if y >= lz.first.shape[0] or lz.first[y] == IN_PLACE:  # (in place: no call)
+            y, last = y + 1, end[y]
+        else:
+            y, last = children_of(y, cand, end, weight, stop, lz)
     return eh, el
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcore.jit import borrowing_kernel, kernel
+from simcore.jit import borrowing_kernel, inlined_kernel, kernel
 from simcore.kernels.constraints import can_elect, group_needs, must_exclude, protected
 from simcore.kernels.countlog import (
     BULK_EXCLUSION,
@@ -33,7 +33,7 @@ from simcore.kernels.countlog import (
     SURPLUS,
 )
 from simcore.kernels.lazy_tree import IN_PLACE, children_of
-from simcore.kernels.piles import deal_first_preferences, new_piles, pass_on, take_pile
+from simcore.kernels.piles import _pass_on, deal_first_preferences, new_piles, take_pile
 from simcore.kernels.stages import elect, elect_rest, initial_states, record
 from simcore.kernels.ties import FORWARD, extreme_candidate
 
@@ -196,7 +196,7 @@ def _exclusion_set(totals, state, places, deferred, order, group, group_min):
     return best, n
 
 
-@borrowing_kernel
+@inlined_kernel
 def _transferable(x, tree, state):
     """Papers of node ``x`` that have a next continuing preference."""
     cand, end, weight, stop, lz = tree
@@ -299,29 +299,10 @@ def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
                 pending[c] = False
                 surplus = totals[c] - quota
                 parcel = last_in[c]
-                head = piles.head[c]
-                held = piles.size[c]
-                n_papers = np.int64(0)
-                value = np.int64(0)
-                x = head
-                for _ in range(held):
-                    if arrival[x] == parcel:
-                        t = _transferable(x, tree, state)
-                        n_papers += t
-                        value += t * val[x]
-                    x = nxt[x]
                 transfer_id += 1
-                moved = np.int64(0)
-                x = head
-                for _ in range(held):
-                    here = x
-                    x = nxt[x]
-                    if arrival[here] == parcel and n_papers > 0:
-                        tv = surplus // n_papers if value > surplus else val[here]
-                        # papers with no next preference stay with the elected candidate
-                        mv, ex = pass_on(here, tv, tree, state, piles, totals)
-                        moved += mv
-                        _stamp_new(here, transfer_id, tree, state, arrival, last_in)
+                moved = _transfer_parcel(
+                    c, parcel, surplus, transfer_id, tree, state, piles, totals, arrival, last_in
+                )
                 exhausted += surplus - moved
                 totals[c] = quota
                 stage += 1
@@ -397,13 +378,19 @@ def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
             ):  # (a group rule's exclusion moves all papers in one stage)
                 stop_at += 1
             transfer_id += 1
-            for j in range(begin, stop_at):
-                x = pool[by_value[j]]
-                owner = cand[x]
-                totals[owner] -= weight[x] * val[x]
-                mv, ex = pass_on(x, val[x], tree, state, piles, totals)
-                exhausted += ex
-                _stamp_new(x, transfer_id, tree, state, arrival, last_in)
+            exhausted += _transfer_batch(
+                pool,
+                by_value,
+                begin,
+                stop_at,
+                transfer_id,
+                tree,
+                state,
+                piles,
+                totals,
+                arrival,
+                last_in,
+            )
             if n_elected == 0:
                 quota = _ceil_div(valid_units - exhausted, seats + 1)
             stage += 1
@@ -436,7 +423,7 @@ def count_ers97(tree, seats, withdrawn, lot, group, group_min, log):
     log.meta[3] = 0
 
 
-@borrowing_kernel
+@inlined_kernel
 def _stamp_new(x, transfer_id, tree, state, arrival, last_in):
     """Mark the nodes that just received papers from node ``x`` as arrived in this transfer."""
     cand, end, weight, stop, lz = tree
@@ -464,3 +451,51 @@ def _stamp_new(x, transfer_id, tree, state, arrival, last_in):
             y, last = y + 1, end[y]
         else:
             y, last = children_of(y, cand, end, weight, stop, lz)
+
+
+@borrowing_kernel
+def _transfer_parcel(c, parcel, surplus, transfer_id, tree, state, piles, totals, arrival, last_in):
+    """5.2.3/5.3: move the papers of ``c``'s last parcel on, at the transfer value of its
+    transferable papers (or their present value if that is less); returns the value moved.
+    (One call per surplus: the tree's arrays are passed once, not per node.)"""
+    nxt, val = piles.nxt, piles.val
+    head = piles.head[c]
+    held = piles.size[c]
+    n_papers = np.int64(0)
+    value = np.int64(0)
+    x = head
+    for _ in range(held):
+        if arrival[x] == parcel:
+            t = _transferable(x, tree, state)
+            n_papers += t
+            value += t * val[x]
+        x = nxt[x]
+    moved = np.int64(0)
+    x = head
+    for _ in range(held):
+        here = x
+        x = nxt[x]
+        if arrival[here] == parcel and n_papers > 0:
+            tv = surplus // n_papers if value > surplus else val[here]
+            # papers with no next preference stay with the elected candidate
+            mv, ex = _pass_on(here, tv, tree, state, piles, totals)
+            moved += mv
+            _stamp_new(here, transfer_id, tree, state, arrival, last_in)
+    return moved
+
+
+@borrowing_kernel
+def _transfer_batch(
+    pool, by_value, begin, stop_at, transfer_id, tree, state, piles, totals, arrival, last_in
+):
+    """5.4: move the pooled papers ``by_value[begin:stop_at]`` of excluded candidates on at their
+    present value; returns the value exhausted."""
+    cand, weight, val = tree.cand, tree.weight, piles.val
+    exhausted = np.int64(0)
+    for j in range(begin, stop_at):
+        x = pool[by_value[j]]
+        totals[cand[x]] -= weight[x] * val[x]
+        mv, ex = _pass_on(x, val[x], tree, state, piles, totals)
+        exhausted += ex
+        _stamp_new(x, transfer_id, tree, state, arrival, last_in)
+    return exhausted

@@ -33,7 +33,7 @@ from simcore.kernels.countlog import (
     SURPLUS,
 )
 from simcore.kernels.lazy_tree import IN_PLACE, children_of
-from simcore.kernels.piles import _pass_on, deal_first_preferences, new_piles, take_pile
+from simcore.kernels.piles import _pass_on_calling, deal_first_preferences, new_piles, take_pile
 from simcore.kernels.stages import elect, elect_rest, initial_states, record
 from simcore.kernels.ties import FORWARD, extreme_candidate
 
@@ -478,7 +478,7 @@ def _transfer_parcel(c, parcel, surplus, transfer_id, tree, state, piles, totals
         if arrival[here] == parcel and n_papers > 0:
             tv = surplus // n_papers if value > surplus else val[here]
             # papers with no next preference stay with the elected candidate
-            mv, ex = _pass_on(here, tv, tree, state, piles, totals)
+            mv, ex = _pass_on_calling(here, tv, tree, state, piles, totals)
             moved += mv
             _stamp_new(here, transfer_id, tree, state, arrival, last_in)
     return moved
@@ -495,7 +495,7 @@ def _transfer_batch(
     for j in range(begin, stop_at):
         x = pool[by_value[j]]
         totals[cand[x]] -= weight[x] * val[x]
-        mv, ex = _pass_on(x, val[x], tree, state, piles, totals)
+        mv, ex = _pass_on_calling(x, val[x], tree, state, piles, totals)
         exhausted += ex
         _stamp_new(x, transfer_id, tree, state, arrival, last_in)
     return exhausted

@@ -275,6 +275,28 @@ def _one_voter(g, j, a, phase, size, mask, key, cand, end, weight, stop, lz):
     return m
 
 
+@inlined_kernel
+def _expand_one(y, cand, end, weight, stop, lz):
+    """:func:`expand` for a node of one continuing voter (``first[y] == LAZY``): its child (or
+    none, if the ballot has nothing left to rank); returns the first child's index, or -1 if the
+    arrays are full."""
+    g = lz.group[y]
+    j = lz.depth[y]
+    a = lz.g_a[g]
+    phase = 0 if j < a else 1
+    size = lz.g_size[g, phase]
+    m = lz.fill[0]
+    if size - (j - a if phase == 1 else j) == 0:
+        start = m
+    else:
+        start = _one_voter(g, j, a, phase, size, lz.used[y], lz.keys[y], cand, end, weight, stop, lz)
+        if start < 0:
+            return -1
+    lz.first[y] = start
+    lz.count[y] = lz.fill[0] - start
+    return start
+
+
 @borrowing_kernel
 def split_group(rest, g, j, mask, key, cand, end, weight, stop, lz):
     """:func:`split_into` as a call, for the generators (kernels that reference-count their
@@ -318,6 +340,32 @@ def child_range(y, cand, end, weight, stop, lz):
     if f == IN_PLACE:
         return y + 1, end[y]
     if f == LAZY:
+        if weight[y] - stop[y] == 1:  # one voter (most expansions): inlined, no call
+            f = _expand_one(y, cand, end, weight, stop, lz)
+            if f < 0:
+                return y + 1, y + 1
+        else:
+            start = split_into(weight[y] - stop[y], lz.group[y], lz.depth[y], lz.used[y], lz.keys[y], cand, end, weight, stop, lz)
+            if start < 0:
+                return y + 1, y + 1
+            lz.first[y] = start
+            lz.count[y] = lz.fill[0] - start
+        f = lz.first[y]
+    return f, f + lz.count[y]
+
+
+@inlined_kernel
+def _child_range_calling(y, cand, end, weight, stop, lz):
+    """``(first, last)``: node ``y``'s children are nodes ``first`` to ``last - 1``, siblings
+    linked by ``end`` (expanding ``y`` first if it is unexpanded).  If the arrays are full the
+    range is empty and ``lz.fill[1]`` is FULL: the caller's count is void and is repeated with
+    larger arrays."""
+    if y >= lz.first.shape[0]:
+        return y + 1, end[y]
+    f = lz.first[y]
+    if f == IN_PLACE:
+        return y + 1, end[y]
+    if f == LAZY:
         if not expand(y, cand, end, weight, stop, lz):
             return y + 1, y + 1
         f = lz.first[y]
@@ -328,7 +376,7 @@ def child_range(y, cand, end, weight, stop, lz):
 def children_of(y, cand, end, weight, stop, lz):
     """:func:`child_range` as a call, for the walks off the hot path (inlining the expansion
     into every walk would multiply the kernels' compile time)."""
-    return child_range(y, cand, end, weight, stop, lz)
+    return _child_range_calling(y, cand, end, weight, stop, lz)
 
 
 @kernel

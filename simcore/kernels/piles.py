@@ -22,7 +22,7 @@ import numpy as np
 from simcore.jit import borrowing_kernel, inlined_kernel, kernel
 from simcore.kernels.arith import muldiv_floor
 from simcore.kernels.countlog import CONTINUING
-from simcore.kernels.lazy_tree import IN_PLACE, child_range
+from simcore.kernels.lazy_tree import IN_PLACE, child_range, children_of
 
 # The piles: each node's successor on its pile (-1: the last), each candidate's first and last
 # node and pile size, and each held node's value.
@@ -68,58 +68,70 @@ def take_pile(c, piles):
     return first, n
 
 
-@inlined_kernel
-def _pass_on(x, v, tree, state, piles, totals):
-    """Move the papers of node ``x`` of ``tree`` (a :data:`simcore.kernels.trie.Trie`) on at
-    ``v`` per paper to their next continuing preference, onto their :data:`Piles`.
+def _walk(child_range_of):
+    """The walk of :func:`_pass_on`, with ``child_range_of`` finding a node's children: the
+    inlined expansion (:func:`simcore.kernels.lazy_tree.child_range`, for the hot transfers) or
+    a call (:func:`simcore.kernels.lazy_tree.children_of`, for kernels that inline the walk in
+    several places: each inlined expansion adds to their compile time)."""
 
-    Papers whose ballot ends on the way are exhausted.  Returns ``(value moved, value
-    exhausted)``.
-    """
-    cand, end, weight, stop, lz = tree
-    stack = lz.stack
-    n_lazy = lz.first.shape[0]
-    moved = np.int64(0)
-    exhausted = stop[x] * v
-    top = 0
-    node = x  # a node whose children the walk enters next (-1: none)
-    y = np.int64(0)
-    last = np.int64(0)
-    while True:
-        if node >= 0:  # (the one place the walk expands a node: inlined once)
-            y, last = child_range(node, cand, end, weight, stop, lz)
-            node = -1
-        if y >= last:
-            if top == 0:
-                break
-            top -= 1
-            y = stack[top, 0]
-            last = stack[top, 1]
-            continue
-        d = cand[y]
-        if state[d] == CONTINUING:
-            hold(y, d, v, piles)
-            amount = weight[y] * v
-            totals[d] += amount
-            moved += amount
-            y = end[y]
-            continue
-        exhausted += stop[y] * v
-        if y >= n_lazy or lz.first[y] == IN_PLACE:
-            y += 1  # the children follow in place, then the siblings
-            continue
-        stack[top, 0] = end[y]
-        stack[top, 1] = last
-        top += 1
-        node = y
-    return moved, exhausted
+    @inlined_kernel
+    def _pass_on(x, v, tree, state, piles, totals):
+        """Move the papers of node ``x`` of ``tree`` (a :data:`simcore.kernels.trie.Trie`) on at
+        ``v`` per paper to their next continuing preference, onto their :data:`Piles`.
+
+        Papers whose ballot ends on the way are exhausted.  Returns ``(value moved, value
+        exhausted)``.
+        """
+        cand, end, weight, stop, lz = tree
+        stack = lz.stack
+        n_lazy = lz.first.shape[0]
+        moved = np.int64(0)
+        exhausted = stop[x] * v
+        top = 0
+        node = x  # a node whose children the walk enters next (-1: none)
+        y = np.int64(0)
+        last = np.int64(0)
+        while True:
+            if node >= 0:  # (the one place the walk expands a node: inlined once)
+                y, last = child_range_of(node, cand, end, weight, stop, lz)
+                node = -1
+            if y >= last:
+                if top == 0:
+                    break
+                top -= 1
+                y = stack[top, 0]
+                last = stack[top, 1]
+                continue
+            d = cand[y]
+            if state[d] == CONTINUING:
+                hold(y, d, v, piles)
+                amount = weight[y] * v
+                totals[d] += amount
+                moved += amount
+                y = end[y]
+                continue
+            exhausted += stop[y] * v
+            if y >= n_lazy or lz.first[y] == IN_PLACE:
+                y += 1  # the children follow in place, then the siblings
+                continue
+            stack[top, 0] = end[y]
+            stack[top, 1] = last
+            top += 1
+            node = y
+        return moved, exhausted
+
+    return _pass_on
+
+
+_pass_on = _walk(child_range)
+_pass_on_calling = _walk(children_of)
 
 
 @borrowing_kernel
 def pass_on(x, v, tree, state, piles, totals):
     """:func:`_pass_on` for callers outside this module's loops (the tree is a named tuple of
     some 25 arrays: inlined into the loops below, it is not copied at every call)."""
-    return _pass_on(x, v, tree, state, piles, totals)
+    return _pass_on_calling(x, v, tree, state, piles, totals)
 
 
 @borrowing_kernel

@@ -308,12 +308,14 @@ SIMULATION = Table(
         ),
         "generator": Key(
             Str(),
-            '"eager" (the default) generates every ballot of an exact electorate up front. '
-            '"lazy" generates it as a lazy ballot tree: a voter\'s later preferences are drawn '
-            "only when a count needs them, from random streams keyed by the ballot so far: the "
-            "same model, another sample for a seed (run.json's generator says which). Sampled "
-            "electorates (voters_per_ballot > 1) are always eager; colleges always lazy.",
-            default="eager",
+            '"lazy" (the default) generates an exact electorate as a lazy ballot tree: a '
+            "voter's later preferences are drawn only when a count needs them, from random "
+            'streams keyed by the ballot so far. "eager" generates every ballot up front (the '
+            "generator before December 2026, to reproduce older results): the same model, "
+            "another sample for a seed (run.json's generator says which). Sampled electorates "
+            "(voters_per_ballot > 1) and elections of more than 64 candidates are always eager; "
+            "colleges always lazy.",
+            default="lazy",
             examples=("lazy", "eager"),
         ),
     },

@@ -148,7 +148,7 @@ class Scenario:
     seed: int | None = None
     precision: float | None = None  # stop once every probability's 95% interval is this narrow
     voters_per_ballot: int = 1  # > 1: sampled below each group's first drawn preference
-    generator: str = "eager"  # exact electorates: "eager" (every ballot drawn) or "lazy" trees
+    generator: str = "lazy"  # exact electorates: "lazy" trees or "eager" (every ballot drawn)
     description: str = ""
     source: str | None = None
     college: CollegeSpec | None = None

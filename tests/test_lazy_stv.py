@@ -28,9 +28,10 @@ def lazy_scenario(**kw):
     return dataclasses.replace(small_scenario(**kw), generator="lazy")
 
 
-def test_lazy_trees_are_opt_in():
-    assert not compile_plan(small_scenario()).lazy
+def test_lazy_trees_are_the_default():
+    assert compile_plan(small_scenario()).lazy
     assert compile_plan(lazy_scenario()).lazy
+    assert not compile_plan(dataclasses.replace(small_scenario(), generator="eager")).lazy
     assert not compile_plan(dataclasses.replace(lazy_scenario(), voters_per_ballot=2)).lazy
 
 

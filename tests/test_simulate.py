@@ -43,8 +43,8 @@ def test_starting_tree_capacity_changes_nothing():
     from simcore.sim.runner import run_chunk
 
     for sc, start in (
-        (dataclasses.replace(small_scenario(electorate=20000), generator="lazy"), 16),
-        (small_scenario(electorate=20000), 64),
+        (small_scenario(electorate=20000), 16),  # (lazy trees, the default)
+        (dataclasses.replace(small_scenario(electorate=20000), generator="eager"), 64),
         (read_scenario("scenarios/labour-leadership-2010.toml"), 64),
     ):
         plan = compile_plan(sc)

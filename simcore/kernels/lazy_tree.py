@@ -289,7 +289,8 @@ def _expand_one(y, cand, end, weight, stop, lz):
     if size - (j - a if phase == 1 else j) == 0:
         start = m
     else:
-        start = _one_voter(g, j, a, phase, size, lz.used[y], lz.keys[y], cand, end, weight, stop, lz)
+        mask, key = lz.used[y], lz.keys[y]
+        start = _one_voter(g, j, a, phase, size, mask, key, cand, end, weight, stop, lz)
         if start < 0:
             return -1
     lz.first[y] = start
@@ -345,7 +346,8 @@ def child_range(y, cand, end, weight, stop, lz):
             if f < 0:
                 return y + 1, y + 1
         else:
-            start = split_into(weight[y] - stop[y], lz.group[y], lz.depth[y], lz.used[y], lz.keys[y], cand, end, weight, stop, lz)
+            g, j, mask, key = lz.group[y], lz.depth[y], lz.used[y], lz.keys[y]
+            start = split_into(weight[y] - stop[y], g, j, mask, key, cand, end, weight, stop, lz)
             if start < 0:
                 return y + 1, y + 1
             lz.first[y] = start

@@ -334,7 +334,9 @@ def child_range(y, cand, end, weight, stop, lz):
     """``(first, last)``: node ``y``'s children are nodes ``first`` to ``last - 1``, siblings
     linked by ``end`` (expanding ``y`` first if it is unexpanded).  If the arrays are full the
     range is empty and ``lz.fill[1]`` is FULL: the caller's count is void and is repeated with
-    larger arrays."""
+    larger arrays.  The expansion is inlined (no call per node: a call with the tree's ~25 array
+    descriptors cost as much as the expansion), so use it in one hot walk per kernel
+    (:func:`simcore.kernels.piles.transfer_pile`'s) and :func:`children_of` elsewhere."""
     if y >= lz.first.shape[0]:
         return y + 1, end[y]
     f = lz.first[y]
@@ -357,11 +359,10 @@ def child_range(y, cand, end, weight, stop, lz):
 
 
 @inlined_kernel
-def _child_range_calling(y, cand, end, weight, stop, lz):
-    """``(first, last)``: node ``y``'s children are nodes ``first`` to ``last - 1``, siblings
-    linked by ``end`` (expanding ``y`` first if it is unexpanded).  If the arrays are full the
-    range is empty and ``lz.fill[1]`` is FULL: the caller's count is void and is repeated with
-    larger arrays."""
+def children_of(y, cand, end, weight, stop, lz):
+    """:func:`child_range` with the expansion as a call (:func:`expand`), for the walks that
+    are inlined in several places (inlining the expansion into each would multiply the kernels'
+    compile time); nodes in place or expanded already cost no call."""
     if y >= lz.first.shape[0]:
         return y + 1, end[y]
     f = lz.first[y]
@@ -372,13 +373,6 @@ def _child_range_calling(y, cand, end, weight, stop, lz):
             return y + 1, y + 1
         f = lz.first[y]
     return f, f + lz.count[y]
-
-
-@borrowing_kernel
-def children_of(y, cand, end, weight, stop, lz):
-    """:func:`child_range` as a call, for the walks off the hot path (inlining the expansion
-    into every walk would multiply the kernels' compile time)."""
-    return _child_range_calling(y, cand, end, weight, stop, lz)
 
 
 @kernel

@@ -70,8 +70,8 @@ def take_pile(c, piles):
 
 def _walk(child_range_of):
     """The walk of :func:`_pass_on`, with ``child_range_of`` finding a node's children: the
-    inlined expansion (:func:`simcore.kernels.lazy_tree.child_range`, for the hot transfers) or
-    a call (:func:`simcore.kernels.lazy_tree.children_of`, for kernels that inline the walk in
+    expansion inlined (:func:`simcore.kernels.lazy_tree.child_range`, for the hot transfers) or
+    called (:func:`simcore.kernels.lazy_tree.children_of`, for kernels that inline the walk in
     several places: each inlined expansion adds to their compile time)."""
 
     @inlined_kernel

@@ -32,7 +32,7 @@ from simcore.kernels.countlog import (
     FIRST_PREFERENCES,
     SURPLUS,
 )
-from simcore.kernels.lazy_tree import IN_PLACE, children_of
+from simcore.kernels.lazy_tree import IN_PLACE, children_of, expanded_children
 from simcore.kernels.piles import _pass_on_calling, deal_first_preferences, new_piles, take_pile
 from simcore.kernels.stages import elect, elect_rest, initial_states, record
 from simcore.kernels.ties import FORWARD, extreme_candidate
@@ -428,7 +428,7 @@ def _stamp_new(x, transfer_id, tree, state, arrival, last_in):
     """Mark the nodes that just received papers from node ``x`` as arrived in this transfer."""
     cand, end, weight, stop, lz = tree
     stack = lz.stack
-    y, last = children_of(x, cand, end, weight, stop, lz)
+    y, last = expanded_children(x, cand, end, weight, stop, lz)
     top = 0
     while True:
         if y >= last:
@@ -450,7 +450,7 @@ def _stamp_new(x, transfer_id, tree, state, arrival, last_in):
         if y >= lz.first.shape[0] or lz.first[y] == IN_PLACE:  # (in place: no call)
             y, last = y + 1, end[y]
         else:
-            y, last = children_of(y, cand, end, weight, stop, lz)
+            y, last = expanded_children(y, cand, end, weight, stop, lz)
 
 
 @borrowing_kernel

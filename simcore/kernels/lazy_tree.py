@@ -369,7 +369,11 @@ def children_of(y, cand, end, weight, stop, lz):
     if f == IN_PLACE:
         return y + 1, end[y]
     if f == LAZY:
-        if not expand(y, cand, end, weight, stop, lz):
+        if weight[y] - stop[y] == 1:  # one voter (most expansions): inlined, no call
+            f = _expand_one(y, cand, end, weight, stop, lz)
+            if f < 0:
+                return y + 1, y + 1
+        elif not expand(y, cand, end, weight, stop, lz):
             return y + 1, y + 1
         f = lz.first[y]
     return f, f + lz.count[y]
@@ -427,3 +431,19 @@ def new_lazy(capacity, ncand, n_groups, hazard_len):
 def eager(ncand):
     """The LazyTree of a tree with every node's children in place (capacity 0)."""
     return new_lazy(0, ncand, 1, 1)
+
+
+@inlined_kernel
+def expanded_children(y, cand, end, weight, stop, lz):
+    """:func:`children_of` for walks that follow one that expanded the same nodes (an
+    unexpanded node, rare there, costs a call to :func:`expand`): less code to compile."""
+    if y >= lz.first.shape[0]:
+        return y + 1, end[y]
+    f = lz.first[y]
+    if f == IN_PLACE:
+        return y + 1, end[y]
+    if f == LAZY:
+        if not expand(y, cand, end, weight, stop, lz):
+            return y + 1, y + 1
+        f = lz.first[y]
+    return f, f + lz.count[y]

@@ -22,7 +22,7 @@ import numpy as np
 from simcore.jit import borrowing_kernel, inlined_kernel, kernel
 from simcore.kernels.arith import muldiv_floor
 from simcore.kernels.countlog import CONTINUING
-from simcore.kernels.lazy_tree import IN_PLACE, child_range, children_of
+from simcore.kernels.lazy_tree import IN_PLACE, child_range, children_of, expanded_children
 
 # The piles: each node's successor on its pile (-1: the last), each candidate's first and last
 # node and pile size, and each held node's value.
@@ -125,13 +125,14 @@ def _walk(child_range_of):
 
 _pass_on = _walk(child_range)
 _pass_on_calling = _walk(children_of)
+_pass_on_expanded = _walk(expanded_children)
 
 
 @borrowing_kernel
 def pass_on(x, v, tree, state, piles, totals):
     """:func:`_pass_on` for callers outside this module's loops (the tree is a named tuple of
     some 25 arrays: inlined into the loops below, it is not copied at every call)."""
-    return _pass_on_calling(x, v, tree, state, piles, totals)
+    return _pass_on_expanded(x, v, tree, state, piles, totals)
 
 
 @borrowing_kernel

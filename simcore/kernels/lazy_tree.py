@@ -330,53 +330,71 @@ def expand(y, cand, end, weight, stop, lz):
 
 
 @inlined_kernel
-def child_range(y, cand, end, weight, stop, lz):
-    """``(first, last)``: node ``y``'s children are nodes ``first`` to ``last - 1``, siblings
-    linked by ``end`` (expanding ``y`` first if it is unexpanded).  If the arrays are full the
-    range is empty and ``lz.fill[1]`` is FULL: the caller's count is void and is repeated with
-    larger arrays.  The expansion is inlined (no call per node: a call with the tree's ~25 array
-    descriptors cost as much as the expansion), so use it in one hot walk per kernel
-    (:func:`simcore.kernels.piles.transfer_pile`'s) and :func:`children_of` elsewhere."""
-    if y >= lz.first.shape[0]:
-        return y + 1, end[y]
-    f = lz.first[y]
-    if f == IN_PLACE:
-        return y + 1, end[y]
-    if f == LAZY:
-        if weight[y] - stop[y] == 1:  # one voter (most expansions): inlined, no call
-            f = _expand_one(y, cand, end, weight, stop, lz)
-            if f < 0:
-                return y + 1, y + 1
-        else:
-            g, j, mask, key = lz.group[y], lz.depth[y], lz.used[y], lz.keys[y]
-            start = split_into(weight[y] - stop[y], g, j, mask, key, cand, end, weight, stop, lz)
-            if start < 0:
-                return y + 1, y + 1
-            lz.first[y] = start
-            lz.count[y] = lz.fill[0] - start
-        f = lz.first[y]
-    return f, f + lz.count[y]
+def _expand_inline(y, cand, end, weight, stop, lz):
+    """Expand node ``y`` (unexpanded) in place of the call: the first child's index, or -1 if
+    the arrays are full."""
+    if weight[y] - stop[y] == 1:  # one voter (most expansions)
+        return _expand_one(y, cand, end, weight, stop, lz)
+    g, j, mask, key = lz.group[y], lz.depth[y], lz.used[y], lz.keys[y]
+    start = split_into(weight[y] - stop[y], g, j, mask, key, cand, end, weight, stop, lz)
+    if start >= 0:
+        lz.first[y] = start
+        lz.count[y] = lz.fill[0] - start
+    return start
 
 
 @inlined_kernel
-def children_of(y, cand, end, weight, stop, lz):
-    """:func:`child_range` with the expansion as a call (:func:`expand`), for the walks that
-    are inlined in several places (inlining the expansion into each would multiply the kernels'
-    compile time); nodes in place or expanded already cost no call."""
-    if y >= lz.first.shape[0]:
-        return y + 1, end[y]
-    f = lz.first[y]
-    if f == IN_PLACE:
-        return y + 1, end[y]
-    if f == LAZY:
-        if weight[y] - stop[y] == 1:  # one voter (most expansions): inlined, no call
-            f = _expand_one(y, cand, end, weight, stop, lz)
+def _expand_one_inline(y, cand, end, weight, stop, lz):
+    """Expand node ``y`` (unexpanded): one voter inline, several by a call to :func:`expand`."""
+    if weight[y] - stop[y] == 1:
+        return _expand_one(y, cand, end, weight, stop, lz)
+    return lz.first[y] if expand(y, cand, end, weight, stop, lz) else -1
+
+
+@inlined_kernel
+def _expand_call(y, cand, end, weight, stop, lz):
+    """Expand node ``y`` (unexpanded) by a call to :func:`expand`."""
+    return lz.first[y] if expand(y, cand, end, weight, stop, lz) else -1
+
+
+def _ranges(expand_lazy):
+    """A node's children range (see :func:`child_range`), unexpanded nodes expanded by
+    ``expand_lazy``: more of the expansion inlined is faster but more code to compile in every
+    walk that uses it."""
+
+    @inlined_kernel
+    def children(y, cand, end, weight, stop, lz):
+        if y >= lz.first.shape[0]:
+            return y + 1, end[y]
+        f = lz.first[y]
+        if f == IN_PLACE:
+            return y + 1, end[y]
+        if f == LAZY:
+            f = expand_lazy(y, cand, end, weight, stop, lz)
             if f < 0:
                 return y + 1, y + 1
-        elif not expand(y, cand, end, weight, stop, lz):
-            return y + 1, y + 1
-        f = lz.first[y]
-    return f, f + lz.count[y]
+        return f, f + lz.count[y]
+
+    return children
+
+
+# ``(first, last)``: node ``y``'s children are nodes ``first`` to ``last - 1``, siblings linked by
+# ``end`` (expanding ``y`` first if it is unexpanded).  If the arrays are full the range is empty
+# and ``lz.fill[1]`` is FULL: the caller's count is void and is repeated with larger arrays.
+# Three flavours, all with the same result:
+#
+# * ``child_range`` inlines the whole expansion (no call per node: a call with the tree's ~25
+#   array descriptors cost as much as the expansion): for one hot walk per kernel
+#   (:func:`simcore.kernels.piles.transfer_pile`'s);
+# * ``children_of`` inlines a one-voter node's expansion (most of them) and calls for the rest:
+#   for walks inlined in several places (ERS97, Meek, IRV);
+# * ``expanded_children`` calls for any: for walks that follow one that expanded the same nodes
+#   (ERS97's arrival stamps, the first-preference deal).
+#
+# Nodes in place or expanded already cost no call in any of them.
+child_range = _ranges(_expand_inline)
+children_of = _ranges(_expand_one_inline)
+expanded_children = _ranges(_expand_call)
 
 
 @kernel
@@ -431,19 +449,3 @@ def new_lazy(capacity, ncand, n_groups, hazard_len):
 def eager(ncand):
     """The LazyTree of a tree with every node's children in place (capacity 0)."""
     return new_lazy(0, ncand, 1, 1)
-
-
-@inlined_kernel
-def expanded_children(y, cand, end, weight, stop, lz):
-    """:func:`children_of` for walks that follow one that expanded the same nodes (an
-    unexpanded node, rare there, costs a call to :func:`expand`): less code to compile."""
-    if y >= lz.first.shape[0]:
-        return y + 1, end[y]
-    f = lz.first[y]
-    if f == IN_PLACE:
-        return y + 1, end[y]
-    if f == LAZY:
-        if not expand(y, cand, end, weight, stop, lz):
-            return y + 1, y + 1
-        f = lz.first[y]
-    return f, f + lz.count[y]
